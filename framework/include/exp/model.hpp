@@ -1,0 +1,47 @@
+// A model plugin: a function of a flat parameter vector and a batch of inputs.
+//
+// Besides the forward pass a model may offer two accelerations, both exact:
+//  - backprop(): the analytic gradient (the reference every numerical method is
+//    checked against);
+//  - loss_differences(): L(theta + a e_i) - L(theta + b e_i) for single-parameter
+//    perturbations, computed from caches of the unperturbed pass instead of a full
+//    re-evaluation. Finite-difference gradient methods use it when present.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "exp/loss.hpp"
+#include "exp/plugin.hpp"
+#include "exp/random.hpp"
+#include "exp/tensor.hpp"
+
+namespace xp {
+
+// Loss differences of one batch at fixed parameters theta.
+class LossDifferences {
+ public:
+  virtual ~LossDifferences();
+  // out[i - begin] = L(theta + a e_i) - L(theta + b e_i) for every i in [begin, end),
+  // where theta + a e_i means theta with element i replaced by the double theta_i + a
+  // (as a naive evaluation would compute it). Called concurrently on disjoint ranges.
+  virtual void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const = 0;
+};
+
+class Model : public PluginObject {
+ public:
+  ~Model() override;
+  virtual const ParameterLayout& layout() const = 0;
+  // Sets theta (already sized to layout().size()) to the initial parameters.
+  virtual void initialize(Vector& theta, Random& rng) const = 0;
+  // outputs = f(theta, inputs): B x K for inputs B x D. Thread-safe.
+  virtual void forward(const Vector& theta, const Matrix& inputs, Matrix& outputs) const = 0;
+  // gradient = dL/dtheta of loss.batch(f(theta, batch.inputs), batch). False if unsupported.
+  virtual bool backprop(const Vector& theta, const Batch& batch, const Loss& loss,
+                        Vector& gradient) const;
+  // nullptr when the model has no shortcut for this loss (then full evaluations are used).
+  virtual std::unique_ptr<LossDifferences> loss_differences(const Vector& theta, const Batch& batch,
+                                                            const Loss& loss) const;
+};
+
+}  // namespace xp

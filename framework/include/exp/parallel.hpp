@@ -1,0 +1,34 @@
+// A fixed pool of worker threads for the per-parameter loops.
+//
+//   pool.for_each_block(n, [&](std::size_t begin, std::size_t end) { ... });
+//
+// Work is split into contiguous blocks and each index is computed by exactly one
+// call, so any result that depends only on its own index is bit-identical
+// whatever the number of threads.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+namespace xp {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(unsigned threads);  // 0 means one per hardware thread
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  unsigned size() const;
+
+  // Calls body(begin, end) over blocks covering [0, count); returns when all are done.
+  // The calling thread works too. An exception from any block is rethrown here.
+  void for_each_block(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xp

@@ -1,0 +1,67 @@
+// The plugin ABI: what a plugin library exports and what the loader checks.
+//
+// A plugin is one shared library that exports one entry point, `exp_plugin_info`,
+// returning a PluginInfo. The loader reads `api_version` before anything else and
+// refuses a library built against another version of this header.
+//
+//   const xp::PluginInfo& info() {
+//     static const xp::PluginInfo record{
+//         .api_version = xp::kPluginApiVersion, .kind = xp::PluginKind::loss,
+//         .name = "huber", .version = "1.0.0", .summary = "Huber loss",
+//         .parameters = kParameters, .create = &create};
+//     return record;
+//   }
+//   EXP_PLUGIN(info)
+#pragma once
+
+#include <boost/dll/alias.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "exp/parameters.hpp"
+
+namespace xp {
+
+class ThreadPool;
+
+// Bump on any change to this header or to the interfaces of the five kinds.
+inline constexpr std::uint32_t kPluginApiVersion = 1;
+
+enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
+
+std::string_view to_string(PluginKind kind);              // "dataset", "model", ...
+std::optional<PluginKind> plugin_kind_from_string(std::string_view word);
+
+// Base of every object a plugin creates; the loader checks the dynamic type.
+class PluginObject {
+ public:
+  virtual ~PluginObject();
+};
+
+// What a factory may need beyond its own parameters.
+struct Context {
+  std::size_t input_size = 0;   // features per sample of the dataset (models)
+  std::size_t output_size = 0;  // classes or target width of the dataset (models)
+  std::uint64_t seed = 0;       // the experiment's seed (datasets that generate data)
+  ThreadPool* pool = nullptr;   // the experiment's worker threads (gradient methods)
+};
+
+using Factory = std::unique_ptr<PluginObject> (*)(const Parameters&, const Context&);
+
+struct PluginInfo {
+  std::uint32_t api_version;  // first, always: read before anything else
+  PluginKind kind;
+  const char* name;
+  const char* version;
+  const char* summary;
+  std::span<const ParameterSpec> parameters;
+  Factory create;
+};
+
+}  // namespace xp
+
+// Exports `info` (a function returning const xp::PluginInfo&) as the entry point.
+#define EXP_PLUGIN(info) BOOST_DLL_ALIAS(info, exp_plugin_info)
