@@ -1,0 +1,189 @@
+#include "exp/plugin_registry.hpp"
+
+#include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <sstream>
+
+#include "exp/suggest.hpp"
+
+namespace xp {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kEntryPoint = "exp_plugin_info";
+constexpr std::string_view kFilePrefix = "exp_";
+
+std::string file_name_for(PluginKind kind, const std::string& name) {
+  return std::string(kFilePrefix) + std::string(to_string(kind)) + "_" + name +
+         boost::dll::shared_library::suffix().string();
+}
+
+bool looks_like_plugin_file(const fs::path& file) {
+  const std::string name = file.filename().string();
+  return name.starts_with(kFilePrefix) && file.extension() == boost::dll::shared_library::suffix();
+}
+
+// Keeps the library alive for as long as the object it created: members are
+// destroyed in reverse order, so the object goes before its code is unloaded.
+struct KeepsLibrary {
+  std::shared_ptr<boost::dll::shared_library> library;
+  std::unique_ptr<PluginObject> object;
+};
+
+}  // namespace
+
+LoadedPlugin load_plugin_file(const fs::path& file) {
+  LoadedPlugin plugin;
+  plugin.file = file;
+  try {
+    plugin.library = std::make_shared<boost::dll::shared_library>(
+        file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw Error(file.string() + ": cannot be loaded as a shared library: " + e.what());
+  }
+  if (!plugin.library->has(kEntryPoint)) {
+    throw Error(file.string() + ": not an exp plugin (it exports no '" + kEntryPoint + "')");
+  }
+  const auto& entry = plugin.library->get_alias<const PluginInfo&()>(kEntryPoint);
+  plugin.info = &entry();
+  // The version is the first member and is read before anything else, so a
+  // library built against another layout of PluginInfo is refused safely.
+  if (plugin.info->api_version != kPluginApiVersion) {
+    throw Error(file.string() + ": plugin API version " + std::to_string(plugin.info->api_version) +
+                ", but this exp expects version " + std::to_string(kPluginApiVersion) +
+                "; rebuild the plugin against this exp's headers");
+  }
+  if (to_string(plugin.info->kind) == "unknown" || plugin.info->name == nullptr ||
+      plugin.info->create == nullptr) {
+    throw Error(file.string() + ": plugin info record is incomplete (kind, name or factory missing)");
+  }
+  return plugin;
+}
+
+PluginRegistry::PluginRegistry(std::vector<fs::path> search_path)
+    : search_path_(std::move(search_path)) {}
+
+std::vector<fs::path> PluginRegistry::default_search_path(const std::vector<fs::path>& config_paths) {
+  std::vector<fs::path> path = config_paths;
+  if (const char* env = std::getenv("EXP_PLUGIN_PATH")) {
+    std::stringstream entries(env);
+    std::string entry;
+    while (std::getline(entries, entry, ':')) {
+      if (!entry.empty()) path.emplace_back(entry);
+    }
+  }
+  path.push_back(boost::dll::program_location().parent_path().parent_path() / EXP_PLUGIN_SUBDIR);
+  return path;
+}
+
+const LoadedPlugin& PluginRegistry::find(PluginKind kind, const std::string& name) {
+  const std::string file_name = file_name_for(kind, name);
+  for (const auto& directory : search_path_) {
+    const fs::path file = directory / file_name;
+    std::error_code ignored;
+    if (!fs::exists(file, ignored)) continue;
+    auto cached = loaded_.find(file);
+    if (cached == loaded_.end()) cached = loaded_.emplace(file, load_plugin_file(file)).first;
+    const PluginInfo& info = *cached->second.info;
+    if (info.kind != kind || name != info.name) {
+      throw Error(file.string() + ": file name says " + std::string(to_string(kind)) + " '" + name +
+                  "', but the plugin calls itself " + std::string(to_string(info.kind)) + " '" +
+                  info.name + "'");
+    }
+    return cached->second;
+  }
+  const auto known = names(kind);
+  std::string list;
+  for (const auto& known_name : known) list += (list.empty() ? "" : ", ") + known_name;
+  throw ConfigError("unknown " + std::string(to_string(kind)) + " plugin '" + name + "'" +
+                    did_you_mean(name, known) + "; known: " + (list.empty() ? "none" : list));
+}
+
+std::vector<LoadedPlugin> PluginRegistry::all() {
+  std::vector<LoadedPlugin> plugins;
+  std::vector<std::string> seen;  // "kind name": the first on the search path wins
+  for (const auto& directory : search_path_) {
+    std::error_code error;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(directory, error)) {
+      if (looks_like_plugin_file(entry.path())) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      auto cached = loaded_.find(file);
+      if (cached == loaded_.end()) cached = loaded_.emplace(file, load_plugin_file(file)).first;
+      const auto& info = *cached->second.info;
+      const std::string key = std::string(to_string(info.kind)) + " " + info.name;
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      plugins.push_back(cached->second);
+    }
+  }
+  std::sort(plugins.begin(), plugins.end(), [](const LoadedPlugin& a, const LoadedPlugin& b) {
+    if (a.info->kind != b.info->kind) return a.info->kind < b.info->kind;
+    return std::string_view(a.info->name) < std::string_view(b.info->name);
+  });
+  return plugins;
+}
+
+std::vector<std::string> PluginRegistry::names(PluginKind kind) {
+  // Names come from file names, so one broken library does not hide the others.
+  std::vector<std::string> found;
+  const std::string prefix = std::string(kFilePrefix) + std::string(to_string(kind)) + "_";
+  for (const auto& directory : search_path_) {
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(directory, error)) {
+      const std::string file = entry.path().filename().string();
+      if (!looks_like_plugin_file(entry.path()) || !file.starts_with(prefix)) continue;
+      const std::string name = entry.path().stem().string().substr(prefix.size());
+      if (std::find(found.begin(), found.end(), name) == found.end()) found.push_back(name);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::shared_ptr<PluginObject> PluginRegistry::create_object(PluginKind kind, const std::string& name,
+                                                            const YAML::Node& given,
+                                                            const std::string& key_path,
+                                                            const Locate& locate,
+                                                            const Context& context,
+                                                            TypeCheck type_check) {
+  const LoadedPlugin& plugin = find(kind, name);
+  const Parameters parameters = resolve_parameters(*plugin.info, given, key_path, locate);
+  try {
+    return instantiate(plugin, parameters, context, type_check);
+  } catch (const ParameterError& e) {
+    const std::string path = key_path + "." + e.parameter();
+    const YAML::Node node = given && given.IsMap() ? given[e.parameter()] : YAML::Node();
+    throw ConfigError(locate(path, node) + ": " + path + ": " + e.what());
+  }
+}
+
+std::shared_ptr<PluginObject> PluginRegistry::instantiate(const LoadedPlugin& plugin,
+                                                          const Parameters& parameters,
+                                                          const Context& context,
+                                                          TypeCheck type_check) {
+  const PluginInfo& info = *plugin.info;
+  auto holder = std::make_shared<KeepsLibrary>();
+  holder->library = plugin.library;
+  try {
+    holder->object = info.create(parameters, context);
+  } catch (const ParameterError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(std::string(to_string(info.kind)) + " plugin '" + info.name + "' (" +
+                plugin.file.string() + ") failed to start: " + e.what());
+  }
+  if (!holder->object || !type_check(holder->object.get())) {
+    throw Error(plugin.file.string() + ": factory did not return a " +
+                std::string(to_string(info.kind)));
+  }
+  PluginObject* object = holder->object.get();
+  return std::shared_ptr<PluginObject>(std::move(holder), object);
+}
+
+}  // namespace xp

@@ -1,0 +1,50 @@
+#include "test_support.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace xp::test {
+
+PluginRegistry& registry() {
+  static PluginRegistry instance({EXP_TEST_PLUGIN_DIR});
+  return instance;
+}
+
+CommandResult run_command(const std::string& command_line) {
+  CommandResult result;
+  const std::string with_stderr = command_line + " 2>&1";
+  FILE* pipe = popen(with_stderr.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  std::size_t read = 0;
+  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), read);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+CommandResult run_exp(const std::string& arguments) {
+  return run_command(std::string("'") + EXP_TEST_BINARY + "' " + arguments);
+}
+
+std::filesystem::path fresh_directory(const std::string& prefix) {
+  std::random_device entropy;
+  for (;;) {
+    auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(entropy()));
+    if (std::filesystem::create_directories(dir)) return dir;
+  }
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+}  // namespace xp::test

@@ -1,0 +1,42 @@
+// Shared by the tests: the build tree's plugins through the real loader, and the
+// real `exp` executable.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "exp/plugin_registry.hpp"
+
+namespace xp::test {
+
+// A registry over the build tree's plugin folder only.
+PluginRegistry& registry();
+
+// Creates a plugin object with parameters given as a YAML mapping ("{lr: 0.1}").
+template <typename T>
+std::shared_ptr<T> make(PluginKind kind, const std::string& name, const std::string& yaml = "{}",
+                        const Context& context = {}) {
+  return registry().create<T>(kind, name, YAML::Load(yaml), std::string(to_string(kind)),
+                              [](const std::string&, const YAML::Node& node) {
+                                return locate_by_mark("<test>", node);
+                              },
+                              context);
+}
+
+// Runs a shell command line, returning its exit status and everything it printed.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+CommandResult run_command(const std::string& command_line);
+
+// `exp` followed by arguments (already shell-quoted where needed).
+CommandResult run_exp(const std::string& arguments);
+
+// A fresh, empty directory under the system's temporary folder.
+std::filesystem::path fresh_directory(const std::string& prefix);
+
+std::string read_file(const std::filesystem::path& file);
+
+}  // namespace xp::test
