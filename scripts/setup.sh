@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets everything up on a Debian 12 machine, as root: system packages, the build,
+# and the offline data. Idempotent: what is already done is skipped.
+#   scripts/setup.sh            # Release build in build/
+#   BUILD_DIR=build-asan CMAKE_ARGS=-DEXP_SANITIZE=ON scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
+  libyaml-cpp-dev libeigen3-dev zlib1g-dev
+  nodejs npm dataset-fashion-mnist gnuplot-nox
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-} >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"
+
+scripts/prepare_data.sh data
+echo "setup: done (build in $BUILD_DIR/, data in data/)"
