@@ -1,0 +1,120 @@
+// Hooks into the training loop, in the manner of ensmallen's callbacks: printing,
+// metric files and stopping on a signal are callbacks, not special cases in the loop.
+//
+//   xp::ProgressPrinter printer(std::cout);
+//   xp::StopOnSignal stop;
+//   trainer.run(theta, rng, {&printer, &stop});
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "exp/metrics.hpp"
+#include "exp/run_directory.hpp"
+#include "exp/run_summary.hpp"
+#include "exp/tensor.hpp"
+
+namespace xp {
+
+// What a run is about to do.
+struct TrainingPlan {
+  std::size_t total_steps = 0;
+  std::size_t iterations_per_epoch = 1;
+  std::size_t train_size = 0;
+  std::size_t batch_size = 0;
+};
+
+// How a run ended.
+struct TrainingOutcome {
+  RunStatus status = RunStatus::completed;  // completed, diverged or interrupted
+  std::size_t steps = 0;                    // taken
+  std::optional<std::size_t> diverged_step;
+  std::optional<double> final_loss;
+  std::optional<double> final_train_accuracy;
+  std::optional<double> final_test_accuracy;
+  std::optional<double> best_test_accuracy;
+  double wall_seconds = 0.0;
+  double steps_per_second() const { return wall_seconds > 0 ? double(steps) / wall_seconds : 0.0; }
+  const Vector* parameters = nullptr;  // the final parameters
+};
+
+class TrainingCallback {
+ public:
+  virtual ~TrainingCallback();
+  virtual void begin(const TrainingPlan& plan) { (void)plan; }
+  // Returning true stops training once this step is complete.
+  virtual bool step_taken(const StepRecord& record) {
+    (void)record;
+    return false;
+  }
+  virtual void evaluated(const EvaluationRecord& record) { (void)record; }
+  virtual void end(const TrainingOutcome& outcome) { (void)outcome; }
+};
+
+// The book's per-evaluation line, `train acc, test acc | 0.9012, 0.8954`, and a
+// closing line with steps, time and final loss.
+class ProgressPrinter : public TrainingCallback {
+ public:
+  explicit ProgressPrinter(std::ostream& out) : out_(out) {}
+  void evaluated(const EvaluationRecord& record) override;
+  void end(const TrainingOutcome& outcome) override;
+
+ private:
+  std::ostream& out_;
+};
+
+// metrics.csv (step,epoch,loss,seconds per step) and epochs.csv
+// (epoch,step,train_loss,train_accuracy,test_accuracy per evaluation). Flushed at
+// every evaluation, every flush_every steps and at the end, so an interrupted
+// run keeps its metrics.
+class MetricFiles : public TrainingCallback {
+ public:
+  explicit MetricFiles(const RunDirectory& run, std::size_t flush_every = 1000);
+  bool step_taken(const StepRecord& record) override;
+  void evaluated(const EvaluationRecord& record) override;
+  void end(const TrainingOutcome& outcome) override;
+  void flush();
+
+ private:
+  std::ofstream steps_;
+  std::ofstream epochs_;
+  std::size_t flush_every_;
+  std::size_t unflushed_ = 0;
+};
+
+// Keeps summary.json current at every evaluation (status running, steps so far and
+// the metrics so far); the final status is written by whoever ran the trainer.
+class SummaryUpdater : public TrainingCallback {
+ public:
+  SummaryUpdater(const RunDirectory& run, RunSummary& summary) : run_(run), summary_(summary) {}
+  bool step_taken(const StepRecord& record) override;
+  void evaluated(const EvaluationRecord& record) override;
+
+ private:
+  const RunDirectory& run_;
+  RunSummary& summary_;
+};
+
+// Stops at the end of the current step after SIGINT or SIGTERM. Installs its
+// handlers on construction and restores the previous ones on destruction.
+class StopOnSignal : public TrainingCallback {
+ public:
+  StopOnSignal();
+  ~StopOnSignal() override;
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+  bool step_taken(const StepRecord& record) override;
+  static bool requested();  // a signal has arrived
+  static int signal_number();  // which one (0 if none)
+
+ private:
+  struct Saved;
+  std::unique_ptr<Saved> saved_;
+};
+
+}  // namespace xp

@@ -1,0 +1,39 @@
+// What training measures: the records a step and an evaluation produce, and the
+// accuracy of a model over a whole split.
+//
+//   std::optional<double> acc = xp::accuracy(model, theta, dataset, xp::Split::test);
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "exp/dataset.hpp"
+#include "exp/model.hpp"
+#include "exp/tensor.hpp"
+
+namespace xp {
+
+// After every step: the loss of the step's batch at the updated parameters.
+struct StepRecord {
+  std::size_t step = 0;   // 0-based
+  std::size_t epoch = 0;  // step / iterations_per_epoch
+  double loss = 0.0;
+  double seconds = 0.0;  // since training began
+};
+
+// After every evaluation of the full splits.
+struct EvaluationRecord {
+  std::size_t epoch = 0;
+  std::size_t step = 0;
+  double train_loss = 0.0;  // mean of the step losses since the previous evaluation
+  std::optional<double> train_accuracy;  // absent for data without labels
+  std::optional<double> test_accuracy;
+};
+
+// Fraction of rows whose largest output (first on ties, as np.argmax) is the label.
+// Rows are gathered in chunks so a large split never sits in memory twice.
+// Absent when the split is empty or has no labels.
+std::optional<double> accuracy(const Model& model, const Vector& theta, const Dataset& dataset,
+                               Split split, std::size_t chunk_rows = 1000);
+
+}  // namespace xp

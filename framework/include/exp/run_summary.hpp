@@ -1,0 +1,54 @@
+// summary.json: what a run is doing or how it ended, with its final metrics, for
+// people and for `exp compare`.
+//
+//   xp::RunSummary summary;
+//   summary.status = xp::RunStatus::completed;
+//   run.replace_atomically("summary.json", summary.to_json());
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xp {
+
+enum class RunStatus { running, completed, diverged, interrupted, failed };
+std::string_view to_string(RunStatus status);
+
+struct PluginRecord {
+  std::string kind, name, version, file;
+};
+
+struct RunSummary {
+  RunStatus status = RunStatus::running;
+  std::string error;  // what went wrong, for failed
+  std::string experiment;
+  std::string run;  // the run folder's name
+  std::string started_utc;
+  std::size_t steps = 0;        // taken so far
+  std::size_t total_steps = 0;  // planned
+  std::optional<std::size_t> diverged_step;
+  std::optional<double> final_loss;
+  std::optional<double> final_train_accuracy;
+  std::optional<double> final_test_accuracy;
+  std::optional<double> best_test_accuracy;
+  double wall_seconds = 0.0;
+  double steps_per_second = 0.0;
+  std::uint64_t seed = 0;
+  unsigned threads = 1;
+  std::string host;
+  std::string git_commit;  // "unknown" when the source tree is not a git checkout
+  std::vector<PluginRecord> plugins;
+
+  std::string to_json() const;
+};
+
+// This machine's host name.
+std::string host_name();
+// The current UTC time as ISO 8601 ("2024-01-31T12:00:00Z").
+std::string utc_now();
+
+}  // namespace xp

@@ -1,0 +1,116 @@
+#include "exp/callbacks.hpp"
+
+#include <csignal>
+#include <cstring>
+
+#include "exp/error.hpp"
+#include "exp/number_format.hpp"
+
+namespace xp {
+
+TrainingCallback::~TrainingCallback() = default;
+
+namespace {
+
+std::string optional_text(const std::optional<double>& value) { return value ? repr(*value) : ""; }
+
+}  // namespace
+
+void ProgressPrinter::evaluated(const EvaluationRecord& record) {
+  if (record.train_accuracy && record.test_accuracy) {
+    out_ << "train acc, test acc | " << repr(*record.train_accuracy) << ", " << repr(*record.test_accuracy)
+         << std::endl;
+  } else if (record.train_accuracy) {
+    out_ << "train acc | " << repr(*record.train_accuracy) << std::endl;
+  }
+}
+
+void ProgressPrinter::end(const TrainingOutcome& outcome) {
+  out_ << to_string(outcome.status) << ": " << outcome.steps << " steps in " << repr(outcome.wall_seconds)
+       << " s (" << repr(outcome.steps_per_second()) << " steps/s)";
+  if (outcome.final_loss) out_ << ", final loss " << repr(*outcome.final_loss);
+  if (outcome.diverged_step) out_ << "; the loss diverged at step " << *outcome.diverged_step;
+  out_ << std::endl;
+}
+
+MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every)
+    : flush_every_(flush_every) {
+  const auto open = [&](std::ofstream& out, const std::string& name, const char* header) {
+    out.open(run.file(name), std::ios::out | std::ios::trunc);
+    if (!out) throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
+    out << header << '\n';
+  };
+  open(steps_, "metrics.csv", "step,epoch,loss,seconds");
+  open(epochs_, "epochs.csv", "epoch,step,train_loss,train_accuracy,test_accuracy");
+}
+
+bool MetricFiles::step_taken(const StepRecord& record) {
+  steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ',' << repr(record.seconds)
+         << '\n';
+  if (++unflushed_ >= flush_every_) flush();
+  return false;
+}
+
+void MetricFiles::evaluated(const EvaluationRecord& record) {
+  epochs_ << record.epoch << ',' << record.step << ',' << repr(record.train_loss) << ','
+          << optional_text(record.train_accuracy) << ',' << optional_text(record.test_accuracy) << '\n';
+  flush();
+}
+
+void MetricFiles::end(const TrainingOutcome&) { flush(); }
+
+void MetricFiles::flush() {
+  steps_.flush();
+  epochs_.flush();
+  unflushed_ = 0;
+}
+
+bool SummaryUpdater::step_taken(const StepRecord& record) {
+  summary_.steps = record.step + 1;
+  summary_.final_loss = record.loss;
+  summary_.wall_seconds = record.seconds;
+  summary_.steps_per_second = record.seconds > 0 ? double(summary_.steps) / record.seconds : 0.0;
+  return false;
+}
+
+void SummaryUpdater::evaluated(const EvaluationRecord& record) {
+  summary_.final_train_accuracy = record.train_accuracy;
+  summary_.final_test_accuracy = record.test_accuracy;
+  if (record.test_accuracy &&
+      (!summary_.best_test_accuracy || *record.test_accuracy > *summary_.best_test_accuracy)) {
+    summary_.best_test_accuracy = record.test_accuracy;
+  }
+  run_.replace_atomically("summary.json", summary_.to_json());
+}
+
+namespace {
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void remember_signal(int number) { g_signal = number; }
+}  // namespace
+
+struct StopOnSignal::Saved {
+  struct sigaction interrupt {};
+  struct sigaction terminate {};
+};
+
+StopOnSignal::StopOnSignal() : saved_(std::make_unique<Saved>()) {
+  g_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = &remember_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &saved_->interrupt);
+  sigaction(SIGTERM, &action, &saved_->terminate);
+}
+
+StopOnSignal::~StopOnSignal() {
+  sigaction(SIGINT, &saved_->interrupt, nullptr);
+  sigaction(SIGTERM, &saved_->terminate, nullptr);
+}
+
+bool StopOnSignal::step_taken(const StepRecord&) { return requested(); }
+
+bool StopOnSignal::requested() { return g_signal != 0; }
+
+int StopOnSignal::signal_number() { return int(g_signal); }
+
+}  // namespace xp

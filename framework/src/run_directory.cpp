@@ -1,0 +1,109 @@
+#include "exp/run_directory.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <random>
+
+#include "exp/error.hpp"
+
+namespace xp {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string utc_stamp() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+std::string random_hex(std::size_t digits) {
+  static std::random_device entropy;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < digits; ++i) text += kHex[entropy() % 16];
+  return text;
+}
+
+void write_file(const fs::path& file, const std::string& text, int flags) {
+  const int fd = ::open(file.c_str(), flags, 0644);
+  if (fd < 0) throw Error(file.string() + ": cannot create (" + std::strerror(errno) + ")");
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      throw Error(file.string() + ": write failed (" + std::strerror(error) + ")");
+    }
+    written += std::size_t(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+RunDirectory RunDirectory::create(const fs::path& runs_root, const std::string& experiment) {
+  const fs::path parent = runs_root / experiment;
+  std::error_code error;
+  fs::create_directories(parent, error);
+  if (error) throw Error(parent.string() + ": cannot create run folder (" + error.message() + ")");
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path path = parent / (utc_stamp() + "-" + random_hex(6));
+    // create_directory reports false when the folder exists: someone else's run.
+    if (fs::create_directory(path, error)) return RunDirectory(path);
+    if (error) throw Error(path.string() + ": cannot create run folder (" + error.message() + ")");
+  }
+  throw Error(parent.string() + ": no unused run folder name after 100 attempts");
+}
+
+void RunDirectory::write_new(const std::string& name, const std::string& text) const {
+  write_file(file(name), text, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC);
+}
+
+void RunDirectory::replace_atomically(const std::string& name, const std::string& text) const {
+  const fs::path temporary = file("." + name + ".tmp");
+  write_file(temporary, text, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
+  if (std::rename(temporary.c_str(), file(name).c_str()) != 0) {
+    throw Error(file(name).string() + ": cannot replace (" + std::strerror(errno) + ")");
+  }
+}
+
+fs::path RunDirectory::folder(const std::string& name) const {
+  const fs::path path = file(name);
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) throw Error(path.string() + ": cannot create folder (" + error.message() + ")");
+  return path;
+}
+
+std::string shell_quoted(const std::vector<std::string>& arguments) {
+  std::string line;
+  for (const auto& argument : arguments) {
+    if (!line.empty()) line += ' ';
+    const bool plain = !argument.empty() && argument.find_first_not_of(
+                                                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                "0123456789_-+=./:,@%") == std::string::npos;
+    if (plain) {
+      line += argument;
+      continue;
+    }
+    line += '\'';
+    for (const char c : argument) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += '\'';
+  }
+  return line;
+}
+
+}  // namespace xp

@@ -1,0 +1,73 @@
+#include "exp/run_summary.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "exp/json_writer.hpp"
+
+namespace xp {
+
+std::string_view to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::running: return "running";
+    case RunStatus::completed: return "completed";
+    case RunStatus::diverged: return "diverged";
+    case RunStatus::interrupted: return "interrupted";
+    case RunStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+std::string RunSummary::to_json() const {
+  JsonWriter json;
+  json.begin_object();
+  json.key("status").value(to_string(status));
+  if (!error.empty()) json.key("error").value(error);
+  json.key("experiment").value(experiment);
+  json.key("run").value(run);
+  json.key("started").value(started_utc);
+  json.key("steps").value(std::uint64_t(steps));
+  json.key("total_steps").value(std::uint64_t(total_steps));
+  if (diverged_step) json.key("diverged_step").value(std::uint64_t(*diverged_step));
+  json.key("final_loss").value(final_loss);
+  json.key("final_train_accuracy").value(final_train_accuracy);
+  json.key("final_test_accuracy").value(final_test_accuracy);
+  json.key("best_test_accuracy").value(best_test_accuracy);
+  json.key("wall_seconds").value(wall_seconds);
+  json.key("steps_per_second").value(steps_per_second);
+  json.key("seed").value(seed);
+  json.key("threads").value(threads);
+  json.key("host").value(host);
+  json.key("git_commit").value(git_commit);
+  json.key("plugins").begin_array();
+  for (const auto& plugin : plugins) {
+    json.begin_object();
+    json.key("kind").value(plugin.kind);
+    json.key("name").value(plugin.name);
+    json.key("version").value(plugin.version);
+    json.key("file").value(plugin.file);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+  return json.text();
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace xp
