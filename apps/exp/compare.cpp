@@ -1,0 +1,152 @@
+// exp compare: the config keys that differ between runs, and their final metrics
+// side by side. Reads each run's config.yaml (yaml-cpp) and summary.json
+// (Boost.PropertyTree's JSON parser).
+#include <yaml-cpp/yaml.h>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "commands.hpp"
+#include "config_arguments.hpp"
+#include "exp/error.hpp"
+
+namespace xp::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kMissing = "-";
+
+// The final metrics, in the order shown.
+constexpr const char* kMetrics[] = {"status",          "steps",                "final_loss",
+                                    "final_train_accuracy", "final_test_accuracy", "best_test_accuracy",
+                                    "wall_seconds",    "steps_per_second"};
+
+struct RunRecord {
+  std::string label;                          // <experiment>/<run id>
+  std::map<std::string, std::string> config;  // key path -> value as YAML text
+  boost::property_tree::ptree summary;
+};
+
+void flatten(const YAML::Node& node, const std::string& path, std::map<std::string, std::string>& out) {
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      const std::string key = entry.first.Scalar();
+      flatten(entry.second, path.empty() ? key : path + "." + key, out);
+    }
+    return;
+  }
+  if (node.IsScalar()) {
+    out[path] = node.Scalar();
+    return;
+  }
+  YAML::Emitter text;
+  text << YAML::Flow << node;
+  out[path] = text.c_str();
+}
+
+RunRecord read_run(const fs::path& folder) {
+  if (!fs::is_directory(folder)) throw ConfigError(folder.string() + ": not a run directory");
+  RunRecord run;
+  const fs::path absolute = fs::absolute(folder).lexically_normal();
+  const fs::path name = absolute.filename().empty() ? absolute.parent_path() : absolute;
+  run.label = (name.parent_path().filename() / name.filename()).string();
+  const fs::path config = folder / "config.yaml";
+  try {
+    flatten(YAML::LoadFile(config.string()), "", run.config);
+  } catch (const YAML::Exception& e) {
+    throw Error(config.string() + ": cannot read run config: " + e.msg);
+  }
+  const fs::path summary = folder / "summary.json";
+  try {
+    boost::property_tree::read_json(summary.string(), run.summary);
+  } catch (const boost::property_tree::json_parser_error& e) {
+    throw Error(summary.string() + ": cannot read run summary: " + e.message());
+  }
+  return run;
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+}
+
+}  // namespace
+
+int compare_command(const Arguments& arguments) {
+  po::options_description options("exp compare options");
+  options.add_options()("help,h", "show this help");
+  po::options_description hidden;
+  hidden.add_options()("run", po::value<std::vector<std::string>>(), "run directory");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("run", -1);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
+  po::notify(values);
+  if (values.count("help")) {
+    print_help("exp compare RUN_DIR RUN_DIR...",
+               "Shows the config keys whose values differ between the runs and their final\n"
+               "metrics (status, steps, final loss, train/test accuracy, wall time, steps/s).",
+               options);
+    return 0;
+  }
+  const auto folders = values.count("run") ? values["run"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{};
+  if (folders.size() < 2) throw po::error("give at least two run directories to compare; see --help");
+
+  std::vector<RunRecord> runs;
+  for (const auto& folder : folders) runs.push_back(read_run(folder));
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"run"};
+  for (const auto& run : runs) header.push_back(run.label);
+  rows.push_back(header);
+
+  std::set<std::string> keys;
+  for (const auto& run : runs) {
+    for (const auto& entry : run.config) keys.insert(entry.first);
+  }
+  std::size_t differing = 0;
+  for (const auto& key : keys) {
+    std::vector<std::string> row = {key};
+    for (const auto& run : runs) {
+      const auto found = run.config.find(key);
+      row.push_back(found == run.config.end() ? kMissing : found->second);
+    }
+    if (std::all_of(row.begin() + 2, row.end(), [&](const std::string& v) { return v == row[1]; })) continue;
+    rows.push_back(row);
+    ++differing;
+  }
+  if (differing == 0) rows.push_back({"(configs are identical)"});
+  rows.push_back({});
+  for (const char* metric : kMetrics) {
+    std::vector<std::string> row = {metric};
+    for (const auto& run : runs) {
+      const auto value = run.summary.get_optional<std::string>(metric);
+      row.push_back(!value || value->empty() || *value == "null" ? kMissing : *value);
+    }
+    rows.push_back(row);
+  }
+  print_table(rows);
+  return 0;
+}
+
+}  // namespace xp::cli

@@ -1,0 +1,37 @@
+#include "config_arguments.hpp"
+
+#include <iostream>
+
+namespace xp::cli {
+namespace po = boost::program_options;
+
+std::vector<Override> ConfigArguments::parsed_overrides() const {
+  std::vector<Override> parsed;
+  for (const auto& text : overrides) parsed.push_back(Override::parse(text));
+  return parsed;
+}
+
+ConfigArguments parse_config_arguments(const Arguments& arguments, po::options_description& options) {
+  ConfigArguments parsed;
+  options.add_options()("help,h", "show this help");
+  po::options_description hidden;
+  hidden.add_options()("config", po::value<std::string>(&parsed.config), "config file")(
+      "override", po::value<std::vector<std::string>>(&parsed.overrides), "key.path=value");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("config", 1).add("override", -1);
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), parsed.options);
+  po::notify(parsed.options);
+  parsed.help = parsed.options.count("help") != 0;
+  if (!parsed.help && parsed.config.empty()) {
+    throw po::error("missing CONFIG (a YAML config file); see --help");
+  }
+  return parsed;
+}
+
+void print_help(const std::string& usage, const std::string& about, const po::options_description& options) {
+  std::cout << "usage: " << usage << "\n\n" << about << "\n\n" << options << std::flush;
+}
+
+}  // namespace xp::cli

@@ -1,0 +1,32 @@
+// What `run`, `validate` and `grad` share: CONFIG followed by key.path=value
+// overrides, parsed with Boost.program_options.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "exp/config.hpp"
+
+namespace xp::cli {
+
+struct ConfigArguments {
+  std::string config;
+  std::vector<std::string> overrides;  // as given
+  bool help = false;
+  boost::program_options::variables_map options;
+
+  // Overrides parsed, plus any that options stand for (--threads is train.threads).
+  std::vector<Override> parsed_overrides() const;
+};
+
+// Parses arguments against the command's own options, to which --help is added.
+ConfigArguments parse_config_arguments(const Arguments& arguments,
+                                       boost::program_options::options_description& options);
+
+// Prints "usage" and the options description.
+void print_help(const std::string& usage, const std::string& about,
+                const boost::program_options::options_description& options);
+
+}  // namespace xp::cli

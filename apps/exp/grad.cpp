@@ -1,0 +1,52 @@
+// exp grad: the gradient a run would take first (initial parameters, first batch),
+// printed per named tensor with full precision: the chapter's numerical_gradient
+// and simpleNet listings.
+#include <iostream>
+
+#include "commands.hpp"
+#include "config_arguments.hpp"
+#include "exp/batch_sampler.hpp"
+#include "exp/experiment.hpp"
+#include "exp/number_format.hpp"
+
+namespace xp::cli {
+namespace po = boost::program_options;
+
+int grad_command(const Arguments& arguments) {
+  po::options_description options("exp grad options");
+  options.add_options()("method", po::value<std::string>(), "gradient plugin to use (overrides gradient.name)");
+  const ConfigArguments parsed = parse_config_arguments(arguments, options);
+  if (parsed.help) {
+    print_help("exp grad CONFIG [key.path=value ...] [--method NAME]",
+               "Prints the gradient of the loss at the initial parameters on the first mini-batch\n"
+               "the run would draw, per named tensor, shaped as the tensor, with every digit.",
+               options);
+    return 0;
+  }
+  std::vector<Override> overrides = parsed.parsed_overrides();
+  if (parsed.options.count("method")) {
+    const auto method = parsed.options["method"].as<std::string>();
+    overrides.push_back(Override::from_option("gradient.name", method, "--method " + method));
+  }
+  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
+  const TrainSettings& settings = experiment.config().train;
+
+  // The same draws, in the same order, as the first step of Trainer::run.
+  Random rng(settings.seed);
+  const Vector theta = experiment.initial_parameters(rng);
+  BatchSampler sampler(settings.sampling, experiment.train_size(), settings.batch_size, rng);
+  Batch batch;
+  experiment.dataset().gather(Split::train, sampler.next(), batch);
+  const Objective objective(experiment.model(), experiment.loss(), batch, experiment.pool());
+  Vector gradient;
+  experiment.gradient().compute(objective, theta, gradient);
+
+  for (const auto& tensor : experiment.model().layout().tensors()) {
+    std::cout << format_tensor(tensor.name, gradient.data() + tensor.offset, tensor.rows, tensor.cols,
+                               tensor.is_vector)
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace xp::cli

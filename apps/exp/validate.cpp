@@ -1,0 +1,29 @@
+// exp validate: everything `exp run` checks before it creates a run directory,
+// then the resolved config on stdout (defaults filled in, overrides applied).
+#include <iostream>
+
+#include "commands.hpp"
+#include "config_arguments.hpp"
+#include "exp/experiment.hpp"
+
+namespace xp::cli {
+namespace po = boost::program_options;
+
+int validate_command(const Arguments& arguments) {
+  po::options_description options("exp validate options");
+  const ConfigArguments parsed = parse_config_arguments(arguments, options);
+  if (parsed.help) {
+    print_help("exp validate CONFIG [key.path=value ...]",
+               "Resolves CONFIG with the overrides, checks every key against the plugins it names\n"
+               "and the data it loads (as `exp run` would, without training), and prints the\n"
+               "resolved config. Running the printed config gives the same run.",
+               options);
+    return 0;
+  }
+  // Creating the parts checks what only they can: data files, sizes, batch size.
+  const Experiment experiment(resolve_config(ConfigSource::load(parsed.config, parsed.parsed_overrides())));
+  std::cout << experiment.config().to_yaml_text();
+  return 0;
+}
+
+}  // namespace xp::cli
