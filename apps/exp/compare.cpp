@@ -99,7 +99,7 @@ int compare_command(const Arguments& arguments) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), values);
   po::notify(values);
   if (values.count("help")) {
     print_help("exp compare RUN_DIR RUN_DIR...",

@@ -21,7 +21,7 @@ ConfigArguments parse_config_arguments(const Arguments& arguments, po::options_d
   all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("config", 1).add("override", -1);
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), parsed.options);
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), parsed.options);
   po::notify(parsed.options);
   parsed.help = parsed.options.count("help") != 0;
   if (!parsed.help && parsed.config.empty()) {

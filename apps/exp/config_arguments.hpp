@@ -11,6 +11,11 @@
 
 namespace xp::cli {
 
+// Options must be spelled out: a guessed abbreviation (--thread for --threads) would
+// hide typos in scripts.
+inline constexpr int kOptionStyle = boost::program_options::command_line_style::default_style &
+                                    ~boost::program_options::command_line_style::allow_guessing;
+
 struct ConfigArguments {
   std::string config;
   std::vector<std::string> overrides;  // as given

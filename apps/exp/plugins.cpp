@@ -57,7 +57,7 @@ int plugins_command(const Arguments& arguments) {
   po::positional_options_description positional;
   positional.add("kind", 1);
   po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), values);
   po::notify(values);
   if (values.count("help")) {
     print_help("exp plugins [KIND] [--plugin-path DIR]",

@@ -89,6 +89,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
   const ExperimentConfig& config = experiment.config();
 
+  // From here a signal stops the run at the end of a step, with its files complete.
+  StopOnSignal stop;
   RunLog log(std::cout);
   const RunDirectory run = RunDirectory::create(parsed.options["runs-dir"].as<std::string>(), config.experiment);
   log.open(run.file("log.txt"));
@@ -110,7 +112,6 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   log.stream() << "run directory: " << run.path().string() << std::endl;
 
   try {
-    StopOnSignal stop;
     ProgressPrinter printer(log.stream());
     MetricFiles files(run);
     SummaryUpdater updater(run, summary);

@@ -80,6 +80,8 @@ void SummaryUpdater::evaluated(const EvaluationRecord& record) {
       (!summary_.best_test_accuracy || *record.test_accuracy > *summary_.best_test_accuracy)) {
     summary_.best_test_accuracy = record.test_accuracy;
   }
+  if (written_at_ && summary_.wall_seconds - *written_at_ < interval_) return;
+  written_at_ = summary_.wall_seconds;
   run_.replace_atomically("summary.json", summary_.to_json());
 }
 

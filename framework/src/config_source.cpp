@@ -59,7 +59,7 @@ YAML::Node as_section(const YAML::Node& node) {
 }
 
 std::string plugin_name_of(const YAML::Node& section) {
-  if (!section.IsMap()) return "";
+  if (!section || !section.IsMap()) return "";
   const YAML::Node name = section["name"];
   return name && name.IsScalar() ? name.Scalar() : "";
 }
@@ -125,7 +125,9 @@ void merge_under(YAML::Node child, const YAML::Node& base, const std::string& pr
     const std::string key = entry.first.Scalar();
     const std::string path = join(prefix, key);
     const YAML::Node mine = std::as_const(child)[key];
-    const bool replaced_plugin = is_plugin_section(path) &&
+    // A section that names another plugin replaces the base's; one without a name
+    // adjusts the base's plugin.
+    const bool replaced_plugin = is_plugin_section(path) && !plugin_name_of(mine).empty() &&
                                  plugin_name_of(mine) != plugin_name_of(entry.second);
     if (!mine) {
       child[key] = entry.second;
@@ -267,11 +269,14 @@ ConfigSource ConfigSource::load(const fs::path& file, const std::vector<Override
   source.file_ = file;
   source.root_ = loaded.root;
   source.origins_ = std::make_shared<Origins>(std::move(loaded.origins));
-  std::vector<Override> ordered = overrides;
-  std::stable_sort(ordered.begin(), ordered.end(), [](const Override& a, const Override& b) {
-    return depth(a.key_path) < depth(b.key_path);
+  // Sorted by pointer: assigning an Override would assign its YAML::Node, and
+  // yaml-cpp's Node::operator= rewrites the node referred to instead of rebinding.
+  std::vector<const Override*> ordered;
+  for (const auto& change : overrides) ordered.push_back(&change);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Override* a, const Override* b) {
+    return depth(a->key_path) < depth(b->key_path);
   });
-  for (const auto& change : ordered) apply(source.root_, change, *source.origins_);
+  for (const Override* change : ordered) apply(source.root_, *change, *source.origins_);
   return source;
 }
 

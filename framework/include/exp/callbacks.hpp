@@ -87,17 +87,22 @@ class MetricFiles : public TrainingCallback {
   std::size_t unflushed_ = 0;
 };
 
-// Keeps summary.json current at every evaluation (status running, steps so far and
-// the metrics so far); the final status is written by whoever ran the trainer.
+// Keeps summary.json current (status running, steps and metrics so far) after
+// evaluations, at most once per `interval` seconds: the calculus listings evaluate
+// after every step, and rewriting the file each time would cost more than the step.
+// The final status is written by whoever ran the trainer.
 class SummaryUpdater : public TrainingCallback {
  public:
-  SummaryUpdater(const RunDirectory& run, RunSummary& summary) : run_(run), summary_(summary) {}
+  SummaryUpdater(const RunDirectory& run, RunSummary& summary, double interval = 1.0)
+      : run_(run), summary_(summary), interval_(interval) {}
   bool step_taken(const StepRecord& record) override;
   void evaluated(const EvaluationRecord& record) override;
 
  private:
   const RunDirectory& run_;
   RunSummary& summary_;
+  double interval_;
+  std::optional<double> written_at_;  // training seconds of the last write
 };
 
 // Stops at the end of the current step after SIGINT or SIGTERM. Installs its

@@ -1,0 +1,157 @@
+// The `exp` command line through the real binary: help, plugins, validate, grad,
+// and the exit status 2 (with no run directory) for every kind of config mistake.
+#define BOOST_TEST_MODULE exp command line
+#include <yaml-cpp/yaml.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using xp::test::run_exp;
+
+namespace {
+
+const std::string kSynthetic = "configs/synthetic.yaml";
+
+bool contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return true;
+  BOOST_TEST_MESSAGE("output:\n" << text << "\ndoes not contain '" << part << "'");
+  return false;
+}
+
+bool is_empty_folder(const fs::path& dir) { return fs::is_empty(dir); }
+
+// The numbers of one printed tensor line "name: [a, b, ...]" (1-D tensors).
+std::vector<double> numbers_of(const std::string& output, const std::string& name) {
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(name + ": [")) continue;
+    std::vector<double> values;
+    const std::regex number(R"([-+]?[0-9.]+(e[-+][0-9]+)?)");
+    const std::string body = line.substr(name.size() + 2);
+    for (std::sregex_iterator it(body.begin(), body.end(), number), end; it != end; ++it) {
+      values.push_back(std::stod(it->str()));
+    }
+    return values;
+  }
+  return {};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_lists_commands_and_each_command_has_help) {
+  const auto top = run_exp("--help");
+  BOOST_TEST(top.status == 0);
+  for (const char* command : {"run", "validate", "grad", "plugins", "compare"}) {
+    BOOST_TEST(contains(top.output, command));
+    const auto help = run_exp(std::string(command) + " --help");
+    BOOST_TEST(help.status == 0);
+    BOOST_TEST(contains(help.output, std::string("usage: exp ") + command));
+  }
+  BOOST_TEST(contains(run_exp("run --help").output, "--runs-dir"));
+  BOOST_TEST(contains(run_exp("grad --help").output, "--method"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_command_and_option_are_usage_errors) {
+  const auto command = run_exp("rnu configs/synthetic.yaml");
+  BOOST_TEST(command.status == 2);
+  BOOST_TEST(contains(command.output, "did you mean 'run'"));
+  const auto runs = xp::test::fresh_directory("exp-cli");
+  for (const char* option : {"--bogus", "--thread 3"}) {  // abbreviations are not guessed
+    const auto result = run_exp("run configs/synthetic.yaml --runs-dir '" + runs.string() + "' " + option);
+    BOOST_TEST(result.status == 2);
+  }
+  BOOST_TEST(fs::is_empty(runs));
+  const auto missing = run_exp("validate");
+  BOOST_TEST(missing.status == 2);
+  BOOST_TEST(contains(missing.output, "missing CONFIG"));
+}
+
+BOOST_AUTO_TEST_CASE(plugins_lists_kind_name_version_file_and_parameters) {
+  const auto all = run_exp("plugins");
+  BOOST_TEST(all.status == 0);
+  BOOST_TEST(contains(all.output, "optimizer sgd 1.0.0"));
+  BOOST_TEST(contains(all.output, "exp_optimizer_sgd.so"));
+  BOOST_TEST(contains(all.output, "dataset synthetic"));
+  const auto optimizers = run_exp("plugins optimizer");
+  BOOST_TEST(optimizers.status == 0);
+  BOOST_TEST(optimizers.output.find("dataset synthetic") == std::string::npos);
+  // name, type, default, range, meaning
+  BOOST_TEST(std::regex_search(optimizers.output, std::regex(R"(lr +real +0\.01 +> 0\.0 +learning rate)")));
+  const auto datasets = run_exp("plugins dataset");
+  BOOST_TEST(contains(datasets.output, "one of blobs|xor|spirals"));
+  const auto wrong = run_exp("plugins optimzer");
+  BOOST_TEST(wrong.status == 2);
+  BOOST_TEST(contains(wrong.output, "did you mean 'optimizer'"));
+}
+
+BOOST_AUTO_TEST_CASE(validate_prints_the_resolved_config) {
+  const auto validated = run_exp("validate " + kSynthetic + " optimizer.lr=0.05 train.threads=2");
+  BOOST_TEST_REQUIRE(validated.status == 0, validated.output);
+  const YAML::Node resolved = YAML::Load(validated.output);
+  BOOST_TEST(resolved["optimizer"]["lr"].as<double>() == 0.05);
+  BOOST_TEST(resolved["train"]["threads"].as<int>() == 2);
+  BOOST_TEST(resolved["experiment"].as<std::string>() == "synthetic");
+  // Defaults are filled in: keys the file does not give.
+  BOOST_TEST(resolved["dataset"]["seed"].IsDefined());
+  BOOST_TEST(resolved["train"]["sampling"].as<std::string>() == "with_replacement");
+  BOOST_TEST(!resolved["extends"].IsDefined());
+}
+
+BOOST_AUTO_TEST_CASE(config_mistakes_exit_2_and_create_no_run_directory) {
+  const auto dir = xp::test::fresh_directory("exp-cli");
+  const auto runs = dir / "runs";
+  fs::create_directories(runs);
+  std::ofstream(dir / "typo.yaml") << "extends: " << fs::absolute(kSynthetic).string()
+                                   << "\noptimizer: {name: sgd, lr: 0.1, momentum: 0.9}\n";
+  const std::string runs_dir = " --runs-dir '" + runs.string() + "'";
+
+  const auto unknown = run_exp("run '" + (dir / "typo.yaml").string() + "'" + runs_dir);
+  BOOST_TEST(unknown.status == 2);
+  BOOST_TEST(contains(unknown.output, (dir / "typo.yaml").string() + ":2:"));
+  BOOST_TEST(contains(unknown.output, "optimizer.momentum: optimizer 'sgd' has no parameter 'momentum'"));
+
+  const auto wrong_type = run_exp("run " + kSynthetic + " optimizer.lr=abc" + runs_dir);
+  BOOST_TEST(wrong_type.status == 2);
+  BOOST_TEST(contains(wrong_type.output, "override 'optimizer.lr=abc': optimizer.lr: expected a number"));
+
+  const auto too_big = run_exp("run " + kSynthetic + " train.batch_size=100000" + runs_dir);
+  BOOST_TEST(too_big.status == 2);
+  BOOST_TEST(contains(too_big.output, "train.batch_size: 100000 is larger than the training set"));
+
+  const auto missing = run_exp("run '" + (dir / "absent.yaml").string() + "'" + runs_dir);
+  BOOST_TEST(missing.status == 2);
+  BOOST_TEST(contains(missing.output, "cannot read config file"));
+
+  BOOST_TEST(is_empty_folder(runs));
+}
+
+BOOST_AUTO_TEST_CASE(grad_prints_every_tensor_shaped_and_methods_agree) {
+  const auto central = run_exp("grad " + kSynthetic);
+  BOOST_TEST_REQUIRE(central.status == 0, central.output);
+  BOOST_TEST(contains(central.output, "W1: [["));
+  BOOST_TEST(contains(central.output, "b1: ["));
+  const auto backprop = run_exp("grad " + kSynthetic + " --method backprop");
+  BOOST_TEST_REQUIRE(backprop.status == 0, backprop.output);
+  const auto numeric = numbers_of(central.output, "b2");
+  const auto analytic = numbers_of(backprop.output, "b2");
+  BOOST_TEST_REQUIRE(numeric.size() == 3u);
+  BOOST_TEST_REQUIRE(analytic.size() == 3u);
+  for (std::size_t i = 0; i < numeric.size(); ++i) BOOST_TEST(std::abs(numeric[i] - analytic[i]) < 1e-7);
+}
+
+BOOST_AUTO_TEST_CASE(grad_reproduces_the_books_numerical_gradient) {
+  // numerical_gradient(function_2, [3.0, 4.0]) in the book: [6.00000000000378, 7.999999999999119]
+  const auto dir = xp::test::fresh_directory("exp-grad");
+  std::ofstream(dir / "function_2.yaml")
+      << "dataset: {name: none}\nmodel: {name: polynomial, coefficients: [0, 0, 1], start: [3.0, 4.0]}\n"
+         "loss: {name: identity}\ngradient: {name: central_difference, h: 1.0e-4}\n"
+         "optimizer: {name: sgd, lr: 0.1}\ntrain: {iterations: 1, batch_size: 1}\n";
+  const auto result = run_exp("grad '" + (dir / "function_2.yaml").string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  BOOST_TEST(contains(result.output, "x: [6.00000000000378, 7.999999999999119]"));
+}
