@@ -23,9 +23,14 @@ namespace {
 constexpr const char* kMissing = "-";
 
 // The final metrics, in the order shown.
-constexpr const char* kMetrics[] = {"status",          "steps",                "final_loss",
-                                    "final_train_accuracy", "final_test_accuracy", "best_test_accuracy",
-                                    "wall_seconds",    "steps_per_second"};
+constexpr const char* kMetrics[] = {"status",
+                                    "steps",
+                                    "final_loss",
+                                    "final_train_accuracy",
+                                    "final_test_accuracy",
+                                    "best_test_accuracy",
+                                    "wall_seconds",
+                                    "steps_per_second"};
 
 struct RunRecord {
   std::string label;                          // <experiment>/<run id>
@@ -33,7 +38,8 @@ struct RunRecord {
   boost::property_tree::ptree summary;
 };
 
-void flatten(const YAML::Node& node, const std::string& path, std::map<std::string, std::string>& out) {
+void flatten(const YAML::Node& node, const std::string& path,
+             std::map<std::string, std::string>& out) {
   if (node.IsMap()) {
     for (const auto& entry : node) {
       const std::string key = entry.first.Scalar();
@@ -99,7 +105,12 @@ int compare_command(const Arguments& arguments) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), values);
+  po::store(po::command_line_parser(arguments)
+                .options(all)
+                .positional(positional)
+                .style(kOptionStyle)
+                .run(),
+            values);
   po::notify(values);
   if (values.count("help")) {
     print_help("exp compare RUN_DIR RUN_DIR...",
@@ -110,7 +121,8 @@ int compare_command(const Arguments& arguments) {
   }
   const auto folders = values.count("run") ? values["run"].as<std::vector<std::string>>()
                                            : std::vector<std::string>{};
-  if (folders.size() < 2) throw po::error("give at least two run directories to compare; see --help");
+  if (folders.size() < 2)
+    throw po::error("give at least two run directories to compare; see --help");
 
   std::vector<RunRecord> runs;
   for (const auto& folder : folders) runs.push_back(read_run(folder));
@@ -131,7 +143,8 @@ int compare_command(const Arguments& arguments) {
       const auto found = run.config.find(key);
       row.push_back(found == run.config.end() ? kMissing : found->second);
     }
-    if (std::all_of(row.begin() + 2, row.end(), [&](const std::string& v) { return v == row[1]; })) continue;
+    if (std::all_of(row.begin() + 2, row.end(), [&](const std::string& v) { return v == row[1]; }))
+      continue;
     rows.push_back(row);
     ++differing;
   }

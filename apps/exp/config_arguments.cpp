@@ -11,7 +11,8 @@ std::vector<Override> ConfigArguments::parsed_overrides() const {
   return parsed;
 }
 
-ConfigArguments parse_config_arguments(const Arguments& arguments, po::options_description& options) {
+ConfigArguments parse_config_arguments(const Arguments& arguments,
+                                       po::options_description& options) {
   ConfigArguments parsed;
   options.add_options()("help,h", "show this help");
   po::options_description hidden;
@@ -21,7 +22,12 @@ ConfigArguments parse_config_arguments(const Arguments& arguments, po::options_d
   all.add(options).add(hidden);
   po::positional_options_description positional;
   positional.add("config", 1).add("override", -1);
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), parsed.options);
+  po::store(po::command_line_parser(arguments)
+                .options(all)
+                .positional(positional)
+                .style(kOptionStyle)
+                .run(),
+            parsed.options);
   po::notify(parsed.options);
   parsed.help = parsed.options.count("help") != 0;
   if (!parsed.help && parsed.config.empty()) {
@@ -30,7 +36,8 @@ ConfigArguments parse_config_arguments(const Arguments& arguments, po::options_d
   return parsed;
 }
 
-void print_help(const std::string& usage, const std::string& about, const po::options_description& options) {
+void print_help(const std::string& usage, const std::string& about,
+                const po::options_description& options) {
   std::cout << "usage: " << usage << "\n\n" << about << "\n\n" << options << std::flush;
 }
 

@@ -14,7 +14,8 @@ namespace po = boost::program_options;
 
 int grad_command(const Arguments& arguments) {
   po::options_description options("exp grad options");
-  options.add_options()("method", po::value<std::string>(), "gradient plugin to use (overrides gradient.name)");
+  options.add_options()("method", po::value<std::string>(),
+                        "gradient plugin to use (overrides gradient.name)");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
     print_help("exp grad CONFIG [key.path=value ...] [--method NAME]",
@@ -42,8 +43,8 @@ int grad_command(const Arguments& arguments) {
   experiment.gradient().compute(objective, theta, gradient);
 
   for (const auto& tensor : experiment.model().layout().tensors()) {
-    std::cout << format_tensor(tensor.name, gradient.data() + tensor.offset, tensor.rows, tensor.cols,
-                               tensor.is_vector)
+    std::cout << format_tensor(tensor.name, gradient.data() + tensor.offset, tensor.rows,
+                               tensor.cols, tensor.is_vector)
               << "\n";
   }
   return 0;

@@ -29,7 +29,8 @@ Exit status: 0 success, 1 failure, 2 config or command-line error, 3 the loss di
 
 int main(int argc, char** argv) {
   const std::vector<std::string> command_line(argv, argv + argc);
-  if (argc < 2 || command_line[1] == "--help" || command_line[1] == "-h" || command_line[1] == "help") {
+  if (argc < 2 || command_line[1] == "--help" || command_line[1] == "-h" ||
+      command_line[1] == "help") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }

@@ -18,9 +18,11 @@ namespace {
 std::string bound_text(const ParameterSpec& spec) {
   if (spec.choices != nullptr) return std::string("one of ") + spec.choices;
   std::string text;
-  if (std::isfinite(spec.minimum)) text += std::string(spec.minimum_inclusive ? ">= " : "> ") + repr(spec.minimum);
+  if (std::isfinite(spec.minimum))
+    text += std::string(spec.minimum_inclusive ? ">= " : "> ") + repr(spec.minimum);
   if (std::isfinite(spec.maximum)) {
-    text += std::string(text.empty() ? "" : ", ") + (spec.maximum_inclusive ? "<= " : "< ") + repr(spec.maximum);
+    text += std::string(text.empty() ? "" : ", ") + (spec.maximum_inclusive ? "<= " : "< ") +
+            repr(spec.maximum);
   }
   return text;
 }
@@ -57,7 +59,12 @@ int plugins_command(const Arguments& arguments) {
   po::positional_options_description positional;
   positional.add("kind", 1);
   po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).style(kOptionStyle).run(), values);
+  po::store(po::command_line_parser(arguments)
+                .options(all)
+                .positional(positional)
+                .style(kOptionStyle)
+                .run(),
+            values);
   po::notify(values);
   if (values.count("help")) {
     print_help("exp plugins [KIND] [--plugin-path DIR]",
@@ -79,23 +86,27 @@ int plugins_command(const Arguments& arguments) {
   }
   std::vector<std::filesystem::path> extra;
   if (values.count("plugin-path")) {
-    for (const auto& path : values["plugin-path"].as<std::vector<std::string>>()) extra.emplace_back(path);
+    for (const auto& path : values["plugin-path"].as<std::vector<std::string>>())
+      extra.emplace_back(path);
   }
   PluginRegistry registry(PluginRegistry::default_search_path(extra));
   std::size_t shown = 0;
   for (const auto& plugin : registry.all()) {
     const PluginInfo& info = *plugin.info;
     if (only && info.kind != *only) continue;
-    std::cout << (shown++ ? "\n" : "") << to_string(info.kind) << " " << info.name << " " << info.version
-              << ": " << info.summary << "\n  file: " << plugin.file.string() << "\n";
+    std::cout << (shown++ ? "\n" : "") << to_string(info.kind) << " " << info.name << " "
+              << info.version << ": " << info.summary << "\n  file: " << plugin.file.string()
+              << "\n";
     if (info.parameters.empty()) {
       std::cout << "  parameters: none\n";
       continue;
     }
-    std::vector<std::vector<std::string>> rows = {{"parameter", "type", "default", "accepted", "meaning"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"parameter", "type", "default", "accepted", "meaning"}};
     for (const auto& spec : info.parameters) {
       rows.push_back({spec.name, std::string(to_string(spec.type)),
-                      spec.default_value ? spec.default_value : "(required)", bound_text(spec), spec.meaning});
+                      spec.default_value ? spec.default_value : "(required)", bound_text(spec),
+                      spec.meaning});
     }
     print_table(rows, "  ");
   }

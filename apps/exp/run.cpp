@@ -21,7 +21,8 @@ namespace {
 constexpr std::size_t kPrintParametersUpTo = 20;
 
 std::string git_commit() {
-  const std::string command = std::string("git -C '") + EXP_SOURCE_DIR + "' rev-parse HEAD 2>/dev/null";
+  const std::string command =
+      std::string("git -C '") + EXP_SOURCE_DIR + "' rev-parse HEAD 2>/dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return "unknown";
   char buffer[128] = {};
@@ -51,10 +52,14 @@ void write_parameters(const RunDirectory& run, const Model& model, const Vector&
 
 int exit_status(RunStatus status) {
   switch (status) {
-    case RunStatus::completed: return 0;
-    case RunStatus::diverged: return 3;
-    case RunStatus::interrupted: return 130;
-    default: return 1;
+    case RunStatus::completed:
+      return 0;
+    case RunStatus::diverged:
+      return 3;
+    case RunStatus::interrupted:
+      return 130;
+    default:
+      return 1;
   }
 }
 
@@ -68,11 +73,12 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
       "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N]",
-               "Trains as CONFIG says, with the overrides applied after the file, and writes a run\n"
-               "directory: config.yaml (resolved), overrides.yaml, command.txt, metrics.csv,\n"
-               "epochs.csv, summary.json, params/*.npy, log.txt.",
-               options);
+    print_help(
+        "exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N]",
+        "Trains as CONFIG says, with the overrides applied after the file, and writes a run\n"
+        "directory: config.yaml (resolved), overrides.yaml, command.txt, metrics.csv,\n"
+        "epochs.csv, summary.json, params/*.npy, log.txt.",
+        options);
     return 0;
   }
   std::vector<Override> overrides = parsed.parsed_overrides();
@@ -92,7 +98,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   // From here a signal stops the run at the end of a step, with its files complete.
   StopOnSignal stop;
   RunLog log(std::cout);
-  const RunDirectory run = RunDirectory::create(parsed.options["runs-dir"].as<std::string>(), config.experiment);
+  const RunDirectory run =
+      RunDirectory::create(parsed.options["runs-dir"].as<std::string>(), config.experiment);
   log.open(run.file("log.txt"));
   run.write_new("config.yaml", config.to_yaml_text());
   run.write_new("overrides.yaml", overrides_yaml(overrides));
@@ -117,7 +124,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
     SummaryUpdater updater(run, summary);
     Random rng(config.train.seed);
     Vector theta = experiment.initial_parameters(rng);
-    const TrainingOutcome outcome = Trainer(experiment).run(theta, rng, {&files, &updater, &printer, &stop});
+    const TrainingOutcome outcome =
+        Trainer(experiment).run(theta, rng, {&files, &updater, &printer, &stop});
 
     write_parameters(run, experiment.model(), theta);
     summary.status = outcome.status;
@@ -133,8 +141,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
 
     if (theta.size() <= Eigen::Index(kPrintParametersUpTo)) {
       for (const auto& tensor : experiment.model().layout().tensors()) {
-        log.stream() << format_tensor(tensor.name, theta.data() + tensor.offset, tensor.rows, tensor.cols,
-                                      tensor.is_vector)
+        log.stream() << format_tensor(tensor.name, theta.data() + tensor.offset, tensor.rows,
+                                      tensor.cols, tensor.is_vector)
                      << "\n";
       }
     }

@@ -21,7 +21,8 @@ int validate_command(const Arguments& arguments) {
     return 0;
   }
   // Creating the parts checks what only they can: data files, sizes, batch size.
-  const Experiment experiment(resolve_config(ConfigSource::load(parsed.config, parsed.parsed_overrides())));
+  const Experiment experiment(
+      resolve_config(ConfigSource::load(parsed.config, parsed.parsed_overrides())));
   std::cout << experiment.config().to_yaml_text();
   return 0;
 }

@@ -1,7 +1,6 @@
 #include "exp/batch_sampler.hpp"
 
 #include <algorithm>
-
 #include <numeric>
 #include <string>
 #include <utility>
@@ -12,7 +11,10 @@ namespace xp {
 
 BatchSampler::BatchSampler(Sampling sampling, std::size_t train_size, std::size_t batch_size,
                            Random& rng)
-    : sampling_(sampling), train_size_(train_size), batch_size_(batch_size), rng_(rng),
+    : sampling_(sampling),
+      train_size_(train_size),
+      batch_size_(batch_size),
+      rng_(rng),
       rows_(batch_size) {
   if (batch_size == 0 || batch_size > train_size) {
     throw Error("cannot draw batches of " + std::to_string(batch_size) + " rows from " +
@@ -23,7 +25,8 @@ BatchSampler::BatchSampler(Sampling sampling, std::size_t train_size, std::size_
 void BatchSampler::shuffle() {
   permutation_.resize(train_size_);
   std::iota(permutation_.begin(), permutation_.end(), std::size_t(0));
-  for (std::size_t i = train_size_; i > 1; --i) std::swap(permutation_[i - 1], permutation_[rng_.below(i)]);
+  for (std::size_t i = train_size_; i > 1; --i)
+    std::swap(permutation_[i - 1], permutation_[rng_.below(i)]);
   position_ = 0;
 }
 

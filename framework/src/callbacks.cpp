@@ -18,16 +18,16 @@ std::string optional_text(const std::optional<double>& value) { return value ? r
 
 void ProgressPrinter::evaluated(const EvaluationRecord& record) {
   if (record.train_accuracy && record.test_accuracy) {
-    out_ << "train acc, test acc | " << repr(*record.train_accuracy) << ", " << repr(*record.test_accuracy)
-         << std::endl;
+    out_ << "train acc, test acc | " << repr(*record.train_accuracy) << ", "
+         << repr(*record.test_accuracy) << std::endl;
   } else if (record.train_accuracy) {
     out_ << "train acc | " << repr(*record.train_accuracy) << std::endl;
   }
 }
 
 void ProgressPrinter::end(const TrainingOutcome& outcome) {
-  out_ << to_string(outcome.status) << ": " << outcome.steps << " steps in " << repr(outcome.wall_seconds)
-       << " s (" << repr(outcome.steps_per_second()) << " steps/s)";
+  out_ << to_string(outcome.status) << ": " << outcome.steps << " steps in "
+       << repr(outcome.wall_seconds) << " s (" << repr(outcome.steps_per_second()) << " steps/s)";
   if (outcome.final_loss) out_ << ", final loss " << repr(*outcome.final_loss);
   if (outcome.diverged_step) out_ << "; the loss diverged at step " << *outcome.diverged_step;
   out_ << std::endl;
@@ -37,7 +37,8 @@ MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every)
     : flush_every_(flush_every) {
   const auto open = [&](std::ofstream& out, const std::string& name, const char* header) {
     out.open(run.file(name), std::ios::out | std::ios::trunc);
-    if (!out) throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
+    if (!out)
+      throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
     out << header << '\n';
   };
   open(steps_, "metrics.csv", "step,epoch,loss,seconds");
@@ -45,15 +46,16 @@ MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every)
 }
 
 bool MetricFiles::step_taken(const StepRecord& record) {
-  steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ',' << repr(record.seconds)
-         << '\n';
+  steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ','
+         << repr(record.seconds) << '\n';
   if (++unflushed_ >= flush_every_) flush();
   return false;
 }
 
 void MetricFiles::evaluated(const EvaluationRecord& record) {
   epochs_ << record.epoch << ',' << record.step << ',' << repr(record.train_loss) << ','
-          << optional_text(record.train_accuracy) << ',' << optional_text(record.test_accuracy) << '\n';
+          << optional_text(record.train_accuracy) << ',' << optional_text(record.test_accuracy)
+          << '\n';
   flush();
 }
 

@@ -18,18 +18,36 @@ constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The train section's keys, declared and checked like a plugin's parameters.
 const ParameterSpec kTrainSpecs[] = {
-    {.name = "iterations", .type = ParameterType::integer, .meaning = "steps to train", .minimum = 1},
+    {.name = "iterations",
+     .type = ParameterType::integer,
+     .meaning = "steps to train",
+     .minimum = 1},
     {.name = "epochs", .type = ParameterType::integer, .meaning = "epochs to train", .minimum = 1},
-    {.name = "batch_size", .type = ParameterType::integer, .default_value = "100",
-     .meaning = "samples per step", .minimum = 1},
-    {.name = "sampling", .type = ParameterType::text, .default_value = "with_replacement",
-     .meaning = "how batches are drawn", .choices = "with_replacement|shuffle"},
-    {.name = "evaluate_every", .type = ParameterType::text, .default_value = "epoch",
+    {.name = "batch_size",
+     .type = ParameterType::integer,
+     .default_value = "100",
+     .meaning = "samples per step",
+     .minimum = 1},
+    {.name = "sampling",
+     .type = ParameterType::text,
+     .default_value = "with_replacement",
+     .meaning = "how batches are drawn",
+     .choices = "with_replacement|shuffle"},
+    {.name = "evaluate_every",
+     .type = ParameterType::text,
+     .default_value = "epoch",
      .meaning = "epoch, never, or a number of steps"},
-    {.name = "seed", .type = ParameterType::integer, .default_value = "42",
-     .meaning = "seed of initialisation, sampling and generated data", .minimum = 0},
-    {.name = "threads", .type = ParameterType::integer, .default_value = "1",
-     .meaning = "worker threads, 0 = all hardware threads", .minimum = 0, .maximum = 4096},
+    {.name = "seed",
+     .type = ParameterType::integer,
+     .default_value = "42",
+     .meaning = "seed of initialisation, sampling and generated data",
+     .minimum = 0},
+    {.name = "threads",
+     .type = ParameterType::integer,
+     .default_value = "1",
+     .meaning = "worker threads, 0 = all hardware threads",
+     .minimum = 0,
+     .maximum = 4096},
 };
 
 std::string listed(const std::vector<std::string>& words) {
@@ -77,7 +95,8 @@ struct Checker {
     } catch (const ConfigError& e) {
       fail(name_path, name, e.what());
     }
-    choice.parameters = resolve_parameters(*choice.plugin.info, section, choice.key_path, source.locator());
+    choice.parameters =
+        resolve_parameters(*choice.plugin.info, section, choice.key_path, source.locator());
     return choice;
   }
 
@@ -91,8 +110,9 @@ struct Checker {
     reject_unknown_keys(section, "train", train_keys());
     const Locate locate = source.locator();
     const auto value = [&](const char* key) -> std::optional<Parameters::Value> {
-      const auto& spec = *std::find_if(std::begin(kTrainSpecs), std::end(kTrainSpecs),
-                                       [&](const ParameterSpec& s) { return key == std::string(s.name); });
+      const auto& spec =
+          *std::find_if(std::begin(kTrainSpecs), std::end(kTrainSpecs),
+                        [&](const ParameterSpec& s) { return key == std::string(s.name); });
       const std::string path = std::string("train.") + key;
       const YAML::Node given = section[key];
       if (given && !given.IsNull()) return parameter_value(spec, given, path, locate);
@@ -106,8 +126,9 @@ struct Checker {
     settings.iterations = count(value("iterations"));
     settings.epochs = count(value("epochs"));
     if (settings.iterations.has_value() == settings.epochs.has_value()) {
-      const std::string problem = settings.iterations ? "gives both iterations and epochs; keep one"
-                                                      : "says neither iterations nor epochs; give one";
+      const std::string problem = settings.iterations
+                                      ? "gives both iterations and epochs; keep one"
+                                      : "says neither iterations nor epochs; give one";
       fail("train", section, problem);
     }
     settings.batch_size = *count(value("batch_size"));
@@ -121,11 +142,12 @@ struct Checker {
     } else if (cadence == "never") {
       settings.evaluate_every.kind = EvaluationCadence::Kind::never;
     } else {
-      const ParameterSpec steps{.name = "evaluate_every", .type = ParameterType::integer, .minimum = 1};
+      const ParameterSpec steps{
+          .name = "evaluate_every", .type = ParameterType::integer, .minimum = 1};
       const YAML::Node given = section["evaluate_every"];
       try {
-        settings.evaluate_every.every =
-            std::size_t(std::get<std::int64_t>(parameter_value(steps, given, "train.evaluate_every", locate)));
+        settings.evaluate_every.every = std::size_t(
+            std::get<std::int64_t>(parameter_value(steps, given, "train.evaluate_every", locate)));
       } catch (const ConfigError&) {
         fail("train.evaluate_every", given,
              "expected epoch, never or a number of steps >= 1, found '" + cadence + "'" +
@@ -141,11 +163,10 @@ struct Checker {
     if (!given || given.IsNull()) return source.file().stem().string();
     if (!given.IsScalar()) fail("experiment", given, "expected a name");
     const std::string& name = given.Scalar();
-    const bool usable = !name.empty() && name[0] != '.' &&
-                        std::all_of(name.begin(), name.end(), [](char c) {
-                          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-                                 c == '.';
-                        });
+    const bool usable =
+        !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        });
     if (!usable) {
       fail("experiment", given,
            "'" + name + "' cannot name a run folder; use letters, digits, '_', '-' and '.'");
@@ -167,8 +188,9 @@ YAML::Node section_yaml(const PluginChoice& choice) {
 }  // namespace
 
 const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {"experiment", "extends", "plugin_paths", "dataset", "model",
-                                                 "loss", "gradient", "optimizer", "train"};
+  static const std::vector<std::string> keys = {"experiment", "extends",   "plugin_paths",
+                                                "dataset",    "model",     "loss",
+                                                "gradient",   "optimizer", "train"};
   return keys;
 }
 

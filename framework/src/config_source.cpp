@@ -29,8 +29,8 @@ std::string join(const std::string& prefix, const std::string& key) {
 }
 
 bool is_under(const std::string& path, const std::string& prefix) {
-  return path == prefix || (path.size() > prefix.size() && path.starts_with(prefix) &&
-                            path[prefix.size()] == '.');
+  return path == prefix ||
+         (path.size() > prefix.size() && path.starts_with(prefix) && path[prefix.size()] == '.');
 }
 
 void erase_under(Origins& origins, const std::string& prefix) {
@@ -46,7 +46,8 @@ void record(Origins& origins, const std::string& path, const YAML::Node& node,
   if (!path.empty()) origins[path] = origin;
   if (!node.IsMap()) return;
   for (const auto& entry : node) {
-    if (entry.first.IsScalar()) record(origins, join(path, entry.first.Scalar()), entry.second, origin);
+    if (entry.first.IsScalar())
+      record(origins, join(path, entry.first.Scalar()), entry.second, origin);
   }
 }
 
@@ -65,7 +66,8 @@ std::string plugin_name_of(const YAML::Node& section) {
 }
 
 std::string mark_of(const fs::path& file, const YAML::Mark& mark) {
-  return file.string() + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  return file.string() + ":" + std::to_string(mark.line + 1) + ":" +
+         std::to_string(mark.column + 1);
 }
 
 YAML::Node parse_file(const fs::path& file) {
@@ -107,7 +109,8 @@ void anchor_plugin_paths(YAML::Node& root, const fs::path& file) {
   YAML::Node anchored(YAML::NodeType::Sequence);
   const auto add = [&](const YAML::Node& item) {
     if (!item.IsScalar()) throw problem(item);
-    anchored.push_back(fs::absolute(file.parent_path() / item.Scalar()).lexically_normal().string());
+    anchored.push_back(
+        fs::absolute(file.parent_path() / item.Scalar()).lexically_normal().string());
   };
   if (given.IsScalar()) {
     add(given);
@@ -195,11 +198,13 @@ void apply(YAML::Node root, const Override& change, Origins& origins) {
   std::stringstream parts(change.key_path);
   for (std::string key; std::getline(parts, key, '.');) keys.push_back(key);
   if (keys.front() == "extends") {
-    throw ConfigError(change.origin + ": extends: cannot be overridden; name the file to extend in a config");
+    throw ConfigError(change.origin +
+                      ": extends: cannot be overridden; name the file to extend in a config");
   }
   if (keys.size() == 2 && keys[1] == "name" && is_plugin_section(keys[0])) {
     // A different plugin starts from its own defaults (see ConfigSource::load).
-    if (plugin_name_of(std::as_const(root)[keys[0]]) != (change.value.IsScalar() ? change.value.Scalar() : "")) {
+    if (plugin_name_of(std::as_const(root)[keys[0]]) !=
+        (change.value.IsScalar() ? change.value.Scalar() : "")) {
       root[keys[0]] = YAML::Node(YAML::NodeType::Map);
       erase_under(origins, keys[0]);
       origins[keys[0]] = origin;
@@ -222,7 +227,8 @@ void apply(YAML::Node root, const Override& change, Origins& origins) {
     }
     node.reset(std::as_const(node)[keys[i]]);
   }
-  const YAML::Node value = is_plugin_section(change.key_path) ? as_section(change.value) : change.value;
+  const YAML::Node value =
+      is_plugin_section(change.key_path) ? as_section(change.value) : change.value;
   node[keys.back()] = value;
   erase_under(origins, change.key_path);
   record(origins, change.key_path, value, origin);
@@ -285,7 +291,8 @@ std::string ConfigSource::locate(const std::string& key_path, const YAML::Node& 
   for (;;) {
     const auto found = origins_->find(path);
     if (found != origins_->end()) {
-      return found->second.is_file ? locate_by_mark(found->second.source, node) : found->second.source;
+      return found->second.is_file ? locate_by_mark(found->second.source, node)
+                                   : found->second.source;
     }
     const std::size_t dot = path.rfind('.');
     if (dot == std::string::npos) break;

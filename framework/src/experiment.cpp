@@ -27,10 +27,11 @@ Experiment::Experiment(ExperimentConfig config)
   dataset_ = create<Dataset>(config_, config_.dataset, context);
   const std::size_t train_size = dataset_->size(Split::train);
   if (config_.train.batch_size > train_size) {
-    throw ConfigError(config_.where("train.batch_size") + ": train.batch_size: " +
-                      std::to_string(config_.train.batch_size) + " is larger than the training set (" +
-                      std::to_string(train_size) + " samples of dataset '" + config_.dataset.name() +
-                      "'); use at most " + std::to_string(train_size));
+    throw ConfigError(config_.where("train.batch_size") +
+                      ": train.batch_size: " + std::to_string(config_.train.batch_size) +
+                      " is larger than the training set (" + std::to_string(train_size) +
+                      " samples of dataset '" + config_.dataset.name() + "'); use at most " +
+                      std::to_string(train_size));
   }
   context.input_size = dataset_->input_size();
   context.output_size = dataset_->output_size();
@@ -49,8 +50,8 @@ Vector Experiment::initial_parameters(Random& rng) const {
 std::vector<PluginRecord> Experiment::plugin_records() const {
   std::vector<PluginRecord> records;
   for (const PluginChoice* choice : config_.plugins()) {
-    records.push_back({std::string(to_string(choice->kind)), choice->name(), choice->plugin.info->version,
-                       choice->plugin.file.string()});
+    records.push_back({std::string(to_string(choice->kind)), choice->name(),
+                       choice->plugin.info->version, choice->plugin.file.string()});
   }
   return records;
 }

@@ -27,7 +27,8 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
 
 void write_npy(const std::filesystem::path& file, const double* values,
                const std::vector<std::size_t>& shape) {
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  std::string header =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
   // Magic, version and the 2-byte length take 10 bytes; the header is padded with
   // spaces and ends in a newline so that the data starts on a 64-byte boundary.
   const std::size_t unpadded = 10 + header.size() + 1;

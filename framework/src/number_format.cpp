@@ -14,7 +14,8 @@ std::string repr(double value) {
   if (value == 0.0) return std::signbit(value) ? "-0.0" : "0.0";
   // Scientific to_chars gives the shortest round-trip digits: "-d.ddde+XX".
   char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   const std::string text(buffer, result.ptr);
   const std::size_t e = text.find('e');
   const bool negative = text[0] == '-';

@@ -92,9 +92,10 @@ std::string shell_quoted(const std::vector<std::string>& arguments) {
   std::string line;
   for (const auto& argument : arguments) {
     if (!line.empty()) line += ' ';
-    const bool plain = !argument.empty() && argument.find_first_not_of(
-                                                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                "0123456789_-+=./:,@%") == std::string::npos;
+    const bool plain =
+        !argument.empty() && argument.find_first_not_of(
+                                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789_-+=./:,@%") == std::string::npos;
     if (plain) {
       line += argument;
       continue;

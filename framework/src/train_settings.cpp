@@ -16,9 +16,12 @@ std::optional<Sampling> sampling_from_string(std::string_view word) {
 
 std::string EvaluationCadence::to_string() const {
   switch (kind) {
-    case Kind::epoch: return "epoch";
-    case Kind::never: return "never";
-    case Kind::steps: return std::to_string(every);
+    case Kind::epoch:
+      return "epoch";
+    case Kind::never:
+      return "never";
+    case Kind::steps:
+      return std::to_string(every);
   }
   return "epoch";
 }
@@ -34,9 +37,12 @@ std::size_t TrainSettings::total_steps(std::size_t train_size) const {
 
 bool TrainSettings::evaluates_after(std::size_t step, std::size_t train_size) const {
   switch (evaluate_every.kind) {
-    case EvaluationCadence::Kind::epoch: return step % iterations_per_epoch(train_size) == 0;
-    case EvaluationCadence::Kind::steps: return step % evaluate_every.every == 0;
-    case EvaluationCadence::Kind::never: return false;
+    case EvaluationCadence::Kind::epoch:
+      return step % iterations_per_epoch(train_size) == 0;
+    case EvaluationCadence::Kind::steps:
+      return step % evaluate_every.every == 0;
+    case EvaluationCadence::Kind::never:
+      return false;
   }
   return false;
 }

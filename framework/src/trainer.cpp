@@ -7,12 +7,14 @@
 
 namespace xp {
 
-TrainingOutcome Trainer::run(Vector& theta, Random& rng, const std::vector<TrainingCallback*>& callbacks) {
+TrainingOutcome Trainer::run(Vector& theta, Random& rng,
+                             const std::vector<TrainingCallback*>& callbacks) {
   const TrainSettings& settings = experiment_.config().train;
   const Dataset& dataset = experiment_.dataset();
   const std::size_t train_size = experiment_.train_size();
-  const TrainingPlan plan{settings.total_steps(train_size), settings.iterations_per_epoch(train_size),
-                          train_size, settings.batch_size};
+  const TrainingPlan plan{settings.total_steps(train_size),
+                          settings.iterations_per_epoch(train_size), train_size,
+                          settings.batch_size};
   for (auto* callback : callbacks) callback->begin(plan);
 
   TrainingOutcome outcome;

@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_CASE(unknown_command_and_option_are_usage_errors) {
   BOOST_TEST(contains(command.output, "did you mean 'run'"));
   const auto runs = xp::test::fresh_directory("exp-cli");
   for (const char* option : {"--bogus", "--thread 3"}) {  // abbreviations are not guessed
-    const auto result = run_exp("run configs/synthetic.yaml --runs-dir '" + runs.string() + "' " + option);
+    const auto result =
+        run_exp("run configs/synthetic.yaml --runs-dir '" + runs.string() + "' " + option);
     BOOST_TEST(result.status == 2);
   }
   BOOST_TEST(fs::is_empty(runs));
@@ -81,7 +82,8 @@ BOOST_AUTO_TEST_CASE(plugins_lists_kind_name_version_file_and_parameters) {
   BOOST_TEST(optimizers.status == 0);
   BOOST_TEST(optimizers.output.find("dataset synthetic") == std::string::npos);
   // name, type, default, range, meaning
-  BOOST_TEST(std::regex_search(optimizers.output, std::regex(R"(lr +real +0\.01 +> 0\.0 +learning rate)")));
+  BOOST_TEST(std::regex_search(optimizers.output,
+                               std::regex(R"(lr +real +0\.01 +> 0\.0 +learning rate)")));
   const auto datasets = run_exp("plugins dataset");
   BOOST_TEST(contains(datasets.output, "one of blobs|xor|spirals"));
   const auto wrong = run_exp("plugins optimzer");
@@ -113,11 +115,13 @@ BOOST_AUTO_TEST_CASE(config_mistakes_exit_2_and_create_no_run_directory) {
   const auto unknown = run_exp("run '" + (dir / "typo.yaml").string() + "'" + runs_dir);
   BOOST_TEST(unknown.status == 2);
   BOOST_TEST(contains(unknown.output, (dir / "typo.yaml").string() + ":2:"));
-  BOOST_TEST(contains(unknown.output, "optimizer.momentum: optimizer 'sgd' has no parameter 'momentum'"));
+  BOOST_TEST(
+      contains(unknown.output, "optimizer.momentum: optimizer 'sgd' has no parameter 'momentum'"));
 
   const auto wrong_type = run_exp("run " + kSynthetic + " optimizer.lr=abc" + runs_dir);
   BOOST_TEST(wrong_type.status == 2);
-  BOOST_TEST(contains(wrong_type.output, "override 'optimizer.lr=abc': optimizer.lr: expected a number"));
+  BOOST_TEST(
+      contains(wrong_type.output, "override 'optimizer.lr=abc': optimizer.lr: expected a number"));
 
   const auto too_big = run_exp("run " + kSynthetic + " train.batch_size=100000" + runs_dir);
   BOOST_TEST(too_big.status == 2);
@@ -141,14 +145,16 @@ BOOST_AUTO_TEST_CASE(grad_prints_every_tensor_shaped_and_methods_agree) {
   const auto analytic = numbers_of(backprop.output, "b2");
   BOOST_TEST_REQUIRE(numeric.size() == 3u);
   BOOST_TEST_REQUIRE(analytic.size() == 3u);
-  for (std::size_t i = 0; i < numeric.size(); ++i) BOOST_TEST(std::abs(numeric[i] - analytic[i]) < 1e-7);
+  for (std::size_t i = 0; i < numeric.size(); ++i)
+    BOOST_TEST(std::abs(numeric[i] - analytic[i]) < 1e-7);
 }
 
 BOOST_AUTO_TEST_CASE(grad_reproduces_the_books_numerical_gradient) {
   // numerical_gradient(function_2, [3.0, 4.0]) in the book: [6.00000000000378, 7.999999999999119]
   const auto dir = xp::test::fresh_directory("exp-grad");
   std::ofstream(dir / "function_2.yaml")
-      << "dataset: {name: none}\nmodel: {name: polynomial, coefficients: [0, 0, 1], start: [3.0, 4.0]}\n"
+      << "dataset: {name: none}\nmodel: {name: polynomial, coefficients: [0, 0, 1], start: [3.0, "
+         "4.0]}\n"
          "loss: {name: identity}\ngradient: {name: central_difference, h: 1.0e-4}\n"
          "optimizer: {name: sgd, lr: 0.1}\ntrain: {iterations: 1, batch_size: 1}\n";
   const auto result = run_exp("grad '" + (dir / "function_2.yaml").string() + "'");

@@ -1,12 +1,13 @@
 // Configs: extends, overrides, origins in error messages, the train section, and
 // the resolved config. Real YAML files, real plugins through the real loader.
 #define BOOST_TEST_MODULE config
+#include "exp/config.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 
-#include "exp/config.hpp"
 #include "exp/error.hpp"
 #include "test_support.hpp"
 
@@ -83,9 +84,10 @@ BOOST_AUTO_TEST_CASE(extends_merges_key_by_key_and_the_extending_file_wins) {
   Folder folder;
   folder.write("base.yaml", kValid);
   fs::create_directories(folder.dir / "sub");
-  const auto child = folder.write("sub/child.yaml",
-                                  "extends: ../base.yaml\nexperiment: child\noptimizer: {lr: 0.25}\n"
-                                  "train: {iterations: 7}\n");
+  const auto child =
+      folder.write("sub/child.yaml",
+                   "extends: ../base.yaml\nexperiment: child\noptimizer: {lr: 0.25}\n"
+                   "train: {iterations: 7}\n");
   const auto config = resolve(child);
   BOOST_TEST(config.experiment == "child");
   BOOST_TEST(config.optimizer.name() == "sgd");  // from the base
@@ -129,7 +131,8 @@ BOOST_AUTO_TEST_CASE(missing_file_and_malformed_yaml_are_one_line_errors) {
   Folder folder;
   const auto missing = error_of([&] { xp::ConfigSource::load(folder.dir / "absent.yaml"); });
   BOOST_TEST(contains(missing, "absent.yaml: cannot read config file"));
-  const auto broken = folder.write("broken.yaml", "experiment: x\nmodel: {name: mlp\ntrain: [1, 2\n");
+  const auto broken =
+      folder.write("broken.yaml", "experiment: x\nmodel: {name: mlp\ntrain: [1, 2\n");
   const auto malformed = error_of([&] { xp::ConfigSource::load(broken); });
   BOOST_TEST(contains(malformed, broken.string() + ":"));
   BOOST_TEST(contains(malformed, "malformed YAML"));
@@ -142,37 +145,44 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_column_and_suggests) {
   text.replace(text.find("optimizer:"), 10, "optimzer:");
   const auto file = folder.write("typo.yaml", text);
   const auto message = error_of([&] { resolve(file); });
-  BOOST_TEST(contains(message, file.string() + ":6:1: optimzer: unknown key (did you mean 'optimizer'?)"));
+  BOOST_TEST(
+      contains(message, file.string() + ":6:1: optimzer: unknown key (did you mean 'optimizer'?)"));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_train_key_suggests) {
   Folder folder;
   const auto file = folder.write("a.yaml", std::string(kValid) + "  batchsize: 3\n");
   const auto message = error_of([&] { resolve(file); });
-  BOOST_TEST(contains(message, file.string() + ":10:3: train.batchsize: unknown key (did you mean 'batch_size'?)"));
+  BOOST_TEST(contains(
+      message, file.string() + ":10:3: train.batchsize: unknown key (did you mean 'batch_size'?)"));
 }
 
 BOOST_AUTO_TEST_CASE(overrides_apply_after_the_file_and_are_type_checked) {
   Folder folder;
   const auto file = folder.write("a.yaml", kValid);
-  const auto config = resolve(file, {"optimizer.lr=0.01", "train.iterations=200", "model.hidden=[8,4]"});
+  const auto config =
+      resolve(file, {"optimizer.lr=0.01", "train.iterations=200", "model.hidden=[8,4]"});
   BOOST_TEST(config.optimizer.parameters.real("lr") == 0.01);
   BOOST_TEST(*config.train.iterations == 200u);
   BOOST_TEST(config.model.parameters.integers("hidden") == (std::vector<std::int64_t>{8, 4}));
 
   BOOST_TEST(error_of([&] { resolve(file, {"optimizer.lr=abc"}); }) ==
              "override 'optimizer.lr=abc': optimizer.lr: expected a number, found 'abc'");
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"optimizer.lrr=0.1"}); }),
-                      "override 'optimizer.lrr=0.1': optimizer.lrr: optimizer 'sgd' has no parameter 'lrr' "
-                      "(did you mean 'lr'?)"));
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"optimzer.lr=0.1"}); }),
-                      "override 'optimzer.lr=0.1': optimzer: unknown key (did you mean 'optimizer'?)"));
+  BOOST_TEST(contains(
+      error_of([&] { resolve(file, {"optimizer.lrr=0.1"}); }),
+      "override 'optimizer.lrr=0.1': optimizer.lrr: optimizer 'sgd' has no parameter 'lrr' "
+      "(did you mean 'lr'?)"));
+  BOOST_TEST(
+      contains(error_of([&] { resolve(file, {"optimzer.lr=0.1"}); }),
+               "override 'optimzer.lr=0.1': optimzer: unknown key (did you mean 'optimizer'?)"));
   BOOST_TEST(contains(error_of([&] { resolve(file, {"train.iterations=-3"}); }),
                       "override 'train.iterations=-3': train.iterations: expected a value >= 1"));
-  BOOST_TEST(contains(error_of([&] { xp::Override::parse("optimizer.lr"); }), "expected key.path=value"));
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"optimizer.name=sdg"}); }),
-                      "override 'optimizer.name=sdg': optimizer.name: unknown optimizer plugin 'sdg' "
-                      "(did you mean 'sgd'?)"));
+  BOOST_TEST(
+      contains(error_of([&] { xp::Override::parse("optimizer.lr"); }), "expected key.path=value"));
+  BOOST_TEST(
+      contains(error_of([&] { resolve(file, {"optimizer.name=sdg"}); }),
+               "override 'optimizer.name=sdg': optimizer.name: unknown optimizer plugin 'sdg' "
+               "(did you mean 'sgd'?)"));
 }
 
 BOOST_AUTO_TEST_CASE(changing_a_plugin_starts_its_section_from_the_new_plugins_defaults) {
@@ -186,10 +196,14 @@ BOOST_AUTO_TEST_CASE(changing_a_plugin_starts_its_section_from_the_new_plugins_d
 BOOST_AUTO_TEST_CASE(train_values_are_range_checked) {
   Folder folder;
   const auto file = folder.write("a.yaml", kValid);
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.batch_size=0"}); }), "train.batch_size: expected a value >= 1"));
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.threads=-1"}); }), "train.threads: expected a value >= 0"));
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.epochs=2"}); }), "gives both iterations and epochs"));
-  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.sampling=shufle"}); }), "(did you mean 'shuffle'?)"));
+  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.batch_size=0"}); }),
+                      "train.batch_size: expected a value >= 1"));
+  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.threads=-1"}); }),
+                      "train.threads: expected a value >= 0"));
+  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.epochs=2"}); }),
+                      "gives both iterations and epochs"));
+  BOOST_TEST(contains(error_of([&] { resolve(file, {"train.sampling=shufle"}); }),
+                      "(did you mean 'shuffle'?)"));
   BOOST_TEST(contains(error_of([&] { resolve(file, {"train.evaluate_every=0"}); }),
                       "train.evaluate_every: expected epoch, never or a number of steps >= 1"));
   const auto every = resolve(file, {"train.evaluate_every=5"});
@@ -202,7 +216,8 @@ BOOST_AUTO_TEST_CASE(resolved_config_has_defaults_and_reads_back_the_same) {
   const auto file = folder.write("a.yaml", kValid);
   const auto config = resolve(file, {"optimizer.lr=0.1"});
   const std::string text = config.to_yaml_text();
-  BOOST_TEST((text.find("h: 0.0001") != std::string::npos || text.find("h: 1e-04") != std::string::npos));
+  BOOST_TEST(
+      (text.find("h: 0.0001") != std::string::npos || text.find("h: 1e-04") != std::string::npos));
   BOOST_TEST(contains(text, "seed: 42"));
   BOOST_TEST(contains(text, "lr: 0.1"));
   BOOST_TEST(text.find("extends") == std::string::npos);

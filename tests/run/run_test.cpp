@@ -84,14 +84,16 @@ BOOST_AUTO_TEST_CASE(synthetic_run_learns_and_leaves_a_complete_run_directory) {
   BOOST_TEST(contains(run.output, "train acc, test acc | "));
   // runs/<experiment>/<UTC time>-<6 hex>/
   BOOST_TEST(run.dir.parent_path() == runs / "synthetic");
-  BOOST_TEST(std::regex_match(run.dir.filename().string(), std::regex(R"(\d{8}T\d{6}Z-[0-9a-f]{6})")));
+  BOOST_TEST(
+      std::regex_match(run.dir.filename().string(), std::regex(R"(\d{8}T\d{6}Z-[0-9a-f]{6})")));
 
   const pt::ptree summary = summary_of(run);
   BOOST_TEST(summary.get<std::string>("status") == "completed");
   BOOST_TEST(summary.get<int>("steps") == 150);
   BOOST_TEST(summary.get<double>("final_test_accuracy") >= 0.9);
   BOOST_TEST(summary.get<double>("final_train_accuracy") >= 0.9);
-  BOOST_TEST(summary.get<double>("best_test_accuracy") >= summary.get<double>("final_test_accuracy"));
+  BOOST_TEST(summary.get<double>("best_test_accuracy") >=
+             summary.get<double>("final_test_accuracy"));
   BOOST_TEST(summary.get<double>("final_loss") > 0.0);
   BOOST_TEST(summary.get<double>("wall_seconds") > 0.0);
   BOOST_TEST(summary.get<double>("steps_per_second") > 0.0);
@@ -124,7 +126,8 @@ BOOST_AUTO_TEST_CASE(synthetic_run_learns_and_leaves_a_complete_run_directory) {
   const YAML::Node overrides = YAML::LoadFile((run.dir / "overrides.yaml").string());
   BOOST_TEST(overrides["train.iterations"].as<int>() == 150);
   BOOST_TEST(overrides["optimizer.lr"].as<double>() == 1.0);
-  BOOST_TEST(contains(read_file(run.dir / "command.txt"), " run configs/synthetic.yaml train.iterations=150"));
+  BOOST_TEST(contains(read_file(run.dir / "command.txt"),
+                      " run configs/synthetic.yaml train.iterations=150"));
   BOOST_TEST(read_file(run.dir / "log.txt") == run.output);
 
   // params/: one .npy per tensor, shaped as the tensor.
@@ -149,7 +152,8 @@ BOOST_AUTO_TEST_CASE(the_resolved_config_runs_again_to_the_same_numbers) {
   // Bit-identical losses and accuracies, whatever the threads.
   BOOST_TEST(column_of(first.dir / "metrics.csv", 2) == column_of(second.dir / "metrics.csv", 2));
   BOOST_TEST(read_file(first.dir / "epochs.csv") == read_file(second.dir / "epochs.csv"));
-  BOOST_TEST(read_file(first.dir / "params" / "W2.npy") == read_file(second.dir / "params" / "W2.npy"));
+  BOOST_TEST(read_file(first.dir / "params" / "W2.npy") ==
+             read_file(second.dir / "params" / "W2.npy"));
 }
 
 BOOST_AUTO_TEST_CASE(two_runs_of_one_config_get_distinct_directories_and_identical_metrics) {
@@ -175,8 +179,8 @@ BOOST_AUTO_TEST_CASE(compare_shows_the_differing_keys_and_final_metrics) {
   BOOST_TEST(std::regex_search(compared.output, std::regex(R"(optimizer\.lr +0\.1 +1(\.0)?\n)")));
   BOOST_TEST(compared.output.find("train.seed") == std::string::npos);
   BOOST_TEST(compared.output.find("dataset.kind") == std::string::npos);
-  for (const char* metric : {"final_loss", "final_train_accuracy", "final_test_accuracy", "wall_seconds",
-                             "steps_per_second"}) {
+  for (const char* metric : {"final_loss", "final_train_accuracy", "final_test_accuracy",
+                             "wall_seconds", "steps_per_second"}) {
     BOOST_TEST(contains(compared.output, metric));
   }
   BOOST_TEST(contains(compared.output, summary_of(fast).get<std::string>("final_loss")));
@@ -205,7 +209,8 @@ BOOST_AUTO_TEST_CASE(a_diverging_run_exits_3_and_keeps_what_it_has) {
   // (The analytic gradient: a finite difference stalls once h is below x's last bit.)
   const auto dir = xp::test::fresh_directory("exp-run");
   std::ofstream(dir / "gd.yaml")
-      << "experiment: diverge\ndataset: {name: none}\nmodel: {name: polynomial}\nloss: {name: identity}\n"
+      << "experiment: diverge\ndataset: {name: none}\nmodel: {name: polynomial}\nloss: {name: "
+         "identity}\n"
          "gradient: {name: backprop}\noptimizer: {name: sgd, lr: 1.0e10}\n"
          "train: {iterations: 100, batch_size: 1}\n";
   const Run run = run_in(dir / "runs", "'" + (dir / "gd.yaml").string() + "'");
@@ -223,12 +228,15 @@ BOOST_AUTO_TEST_CASE(a_diverging_run_exits_3_and_keeps_what_it_has) {
 BOOST_AUTO_TEST_CASE(sigint_stops_the_run_after_the_current_step_and_keeps_its_metrics) {
   const auto runs = xp::test::fresh_directory("exp-run");
   // Started in the background; SIGINT once summary.json (status running) exists.
-  const std::string script =
-      "'" + std::string(EXP_TEST_BINARY) + "' run " + kSynthetic + " train.iterations=100000000 --runs-dir '" +
-      runs.string() + "' >/dev/null & pid=$!; "
-      "while [ -z \"$(ls '" + runs.string() + "'/synthetic/*/summary.json 2>/dev/null)\" ]; do sleep 0.05; done; "
-      "sleep 0.2; kill -INT $pid; wait $pid";
-  const auto result = xp::test::run_command("sh -c \"" + std::regex_replace(script, std::regex("[\"$`\\\\]"), "\\$&") + "\"");
+  const std::string script = "'" + std::string(EXP_TEST_BINARY) + "' run " + kSynthetic +
+                             " train.iterations=100000000 --runs-dir '" + runs.string() +
+                             "' >/dev/null & pid=$!; "
+                             "while [ -z \"$(ls '" +
+                             runs.string() +
+                             "'/synthetic/*/summary.json 2>/dev/null)\" ]; do sleep 0.05; done; "
+                             "sleep 0.2; kill -INT $pid; wait $pid";
+  const auto result = xp::test::run_command(
+      "sh -c \"" + std::regex_replace(script, std::regex("[\"$`\\\\]"), "\\$&") + "\"");
   BOOST_TEST(result.status == 130);
   const auto dir = fs::directory_iterator(runs / "synthetic")->path();
   pt::ptree summary;

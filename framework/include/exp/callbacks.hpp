@@ -114,7 +114,7 @@ class StopOnSignal : public TrainingCallback {
   StopOnSignal(const StopOnSignal&) = delete;
   StopOnSignal& operator=(const StopOnSignal&) = delete;
   bool step_taken(const StepRecord& record) override;
-  static bool requested();  // a signal has arrived
+  static bool requested();     // a signal has arrived
   static int signal_number();  // which one (0 if none)
 
  private:

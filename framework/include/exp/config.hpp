@@ -49,7 +49,8 @@ class ConfigSource {
   // children (`optimizer=...` before `optimizer.lr=...`), otherwise in order given.
   // Changing a plugin's name (in an extending file or an override) starts that
   // section afresh, so parameters of the old plugin do not leak into the new one.
-  static ConfigSource load(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
+  static ConfigSource load(const std::filesystem::path& file,
+                           const std::vector<Override>& overrides = {});
 
   const std::filesystem::path& file() const { return file_; }
   const YAML::Node& root() const { return root_; }
@@ -84,8 +85,8 @@ struct ExperimentConfig {
   std::vector<std::filesystem::path> plugin_paths;  // absolute
   PluginChoice dataset, model, loss, gradient, optimizer;
   TrainSettings train;
-  Locate locate;       // where a key path came from, for errors found later (factories)
-  YAML::Node merged;   // the merged source, to find the value a later error is about
+  Locate locate;      // where a key path came from, for errors found later (factories)
+  YAML::Node merged;  // the merged source, to find the value a later error is about
 
   // locate() of the value at key_path ("train.batch_size") in the merged source.
   std::string where(const std::string& key_path) const;

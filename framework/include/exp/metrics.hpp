@@ -25,7 +25,7 @@ struct StepRecord {
 struct EvaluationRecord {
   std::size_t epoch = 0;
   std::size_t step = 0;
-  double train_loss = 0.0;  // mean of the step losses since the previous evaluation
+  double train_loss = 0.0;               // mean of the step losses since the previous evaluation
   std::optional<double> train_accuracy;  // absent for data without labels
   std::optional<double> test_accuracy;
 };

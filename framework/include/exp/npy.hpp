@@ -11,7 +11,8 @@
 
 namespace xp {
 
-void write_npy(const std::filesystem::path& file, const double* values, const std::vector<std::size_t>& shape);
+void write_npy(const std::filesystem::path& file, const double* values,
+               const std::vector<std::size_t>& shape);
 
 struct NpyArray {
   std::vector<std::size_t> shape;

@@ -22,8 +22,8 @@ std::optional<Sampling> sampling_from_string(std::string_view word);
 // When the full train and test splits are evaluated (accuracy).
 struct EvaluationCadence {
   enum class Kind { epoch, steps, never };
-  Kind kind = Kind::epoch;  // the book evaluates once per epoch
-  std::size_t every = 0;    // for Kind::steps
+  Kind kind = Kind::epoch;        // the book evaluates once per epoch
+  std::size_t every = 0;          // for Kind::steps
   std::string to_string() const;  // "epoch", "never" or the number of steps
 };
 
