@@ -247,3 +247,26 @@ BOOST_AUTO_TEST_CASE(sigint_stops_the_run_after_the_current_step_and_keeps_its_m
   BOOST_TEST(lines_of(dir / "metrics.csv").size() == std::size_t(steps) + 1);
   BOOST_TEST(fs::exists(dir / "params" / "W1.npy"));
 }
+
+BOOST_AUTO_TEST_CASE(shuffled_epochs_cover_the_data_and_never_evaluating_leaves_accuracy_empty) {
+  const auto runs = xp::test::fresh_directory("exp-run");
+  // 480 training samples in batches of 50: 9 steps per epoch; null removes the file's iterations.
+  const Run shuffled = run_in(
+      runs, "configs/synthetic.yaml train.iterations=null train.epochs=3 train.sampling=shuffle");
+  BOOST_TEST_REQUIRE(shuffled.status == 0, shuffled.output);
+  BOOST_TEST(summary_of(shuffled).get<int>("steps") == 27);
+  BOOST_TEST(column_of(shuffled.dir / "epochs.csv", 0) ==
+             (std::vector<std::string>{"0", "1", "2", "2"}));
+  BOOST_TEST(column_of(shuffled.dir / "epochs.csv", 1) ==
+             (std::vector<std::string>{"0", "9", "18", "26"}));
+  const YAML::Node config = YAML::LoadFile((shuffled.dir / "config.yaml").string());
+  BOOST_TEST(config["train"]["epochs"].as<int>() == 3);
+  BOOST_TEST(!config["train"]["iterations"].IsDefined());
+
+  const Run run =
+      run_in(runs, "configs/synthetic.yaml train.iterations=12 train.evaluate_every=never");
+  BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  BOOST_TEST(lines_of(run.dir / "epochs.csv").size() == 1u);
+  const std::string json = read_file(run.dir / "summary.json");
+  BOOST_TEST(json.find("\"final_test_accuracy\": null") != std::string::npos);
+}
