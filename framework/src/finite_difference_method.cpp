@@ -8,7 +8,9 @@ FiniteDifferenceOptions FiniteDifferenceOptions::from(const Parameters& paramete
   FiniteDifferenceOptions options;
   options.h = parameters.real("h");
   const auto strategy = difference_strategy_from_string(parameters.text("strategy"));
-  if (!strategy) throw ParameterError("strategy", "expected fast or naive, found '" + parameters.text("strategy") + "'");
+  if (!strategy)
+    throw ParameterError("strategy",
+                         "expected fast or naive, found '" + parameters.text("strategy") + "'");
   options.strategy = *strategy;
   return options;
 }

@@ -50,8 +50,9 @@ IdxArray parse(const ByteSource& source, const std::string& name) {
   std::array<std::uint8_t, 4> magic_bytes{};
   const std::size_t magic_read = read_fully(source, magic_bytes.data(), 4);
   if (magic_read < 4) {
-    fail(magic_read == 0 ? "empty file, expected an IDX file"
-                         : "truncated: " + std::to_string(magic_read) + " bytes, shorter than an IDX header");
+    fail(magic_read == 0
+             ? "empty file, expected an IDX file"
+             : "truncated: " + std::to_string(magic_read) + " bytes, shorter than an IDX header");
   }
   const std::uint32_t magic = big_endian(magic_bytes.data());
   const std::size_t rank = magic_bytes[3];

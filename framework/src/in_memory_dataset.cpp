@@ -15,8 +15,9 @@ void check_split(const Batch& split, const char* name, std::size_t input_size) {
     throw Error(std::string("in-memory dataset: the ") + name + " split has inputs " +
                 std::to_string(split.inputs.rows()) + "x" + std::to_string(split.inputs.cols()) +
                 ", targets " + std::to_string(split.targets.rows()) + "x" +
-                std::to_string(split.targets.cols()) + " and " + std::to_string(split.labels.size()) +
-                " labels; expected N x " + std::to_string(input_size) + " inputs, N target rows, N or 0 labels");
+                std::to_string(split.targets.cols()) + " and " +
+                std::to_string(split.labels.size()) + " labels; expected N x " +
+                std::to_string(input_size) + " inputs, N target rows, N or 0 labels");
   }
 }
 
@@ -24,7 +25,10 @@ void check_split(const Batch& split, const char* name, std::size_t input_size) {
 
 InMemoryDataset::InMemoryDataset(Batch train, Batch test, std::size_t input_size,
                                  std::size_t output_size)
-    : train_(std::move(train)), test_(std::move(test)), input_size_(input_size), output_size_(output_size) {
+    : train_(std::move(train)),
+      test_(std::move(test)),
+      input_size_(input_size),
+      output_size_(output_size) {
   check_split(train_, "train", input_size_);
   check_split(test_, "test", input_size_);
 }

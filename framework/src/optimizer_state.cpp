@@ -6,7 +6,8 @@
 
 namespace xp {
 
-const Vector& saved_state(const NamedVectors& state, std::string_view name, std::string_view optimizer) {
+const Vector& saved_state(const NamedVectors& state, std::string_view name,
+                          std::string_view optimizer) {
   std::string found;
   for (const auto& [key, value] : state) {
     if (key == name) return value;
@@ -16,12 +17,14 @@ const Vector& saved_state(const NamedVectors& state, std::string_view name, std:
               "' (found: " + (found.empty() ? "nothing" : found) + ")");
 }
 
-void prepare_state(Vector& state, const Vector& theta, std::string_view name, std::string_view optimizer) {
+void prepare_state(Vector& state, const Vector& theta, std::string_view name,
+                   std::string_view optimizer) {
   if (state.size() == 0) {
     state = Vector::Zero(theta.size());
   } else if (state.size() != theta.size()) {
     throw Error(std::string(optimizer) + " optimizer: state '" + std::string(name) + "' has " +
-                std::to_string(state.size()) + " values, the parameters " + std::to_string(theta.size()));
+                std::to_string(state.size()) + " values, the parameters " +
+                std::to_string(theta.size()));
   }
 }
 

@@ -24,8 +24,7 @@ xp::Vector gradient_descent(const std::string& lr) {
   FunctionSetting setting(model(kFunction2, "[-3.0, 4.0]"));
   auto method = xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference",
                                                    "{h: 1.0e-4, strategy: naive}");
-  auto sgd = xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd",
-                                           "{lr: " + lr + "}");
+  auto sgd = xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: " + lr + "}");
   const auto objective = setting.objective();
   xp::Vector gradient;
   for (int step = 0; step < 100; ++step) {
@@ -48,13 +47,16 @@ BOOST_AUTO_TEST_CASE(numerical_diff_of_function_1_at_5_and_10) {
 }
 
 BOOST_AUTO_TEST_CASE(numerical_gradient_of_function_2) {
-  const auto at_3_4 = FunctionSetting(model(kFunction2, "[3.0, 4.0]")).gradient("central_difference");
+  const auto at_3_4 =
+      FunctionSetting(model(kFunction2, "[3.0, 4.0]")).gradient("central_difference");
   BOOST_TEST(at_3_4[0] == 6.00000000000378);
   BOOST_TEST(at_3_4[1] == 7.999999999999119);
-  const auto at_0_2 = FunctionSetting(model(kFunction2, "[0.0, 2.0]")).gradient("central_difference");
+  const auto at_0_2 =
+      FunctionSetting(model(kFunction2, "[0.0, 2.0]")).gradient("central_difference");
   BOOST_TEST(at_0_2[0] == 0.0);
   BOOST_TEST(at_0_2[1] == 4.000000000004);
-  const auto at_3_0 = FunctionSetting(model(kFunction2, "[3.0, 0.0]")).gradient("central_difference");
+  const auto at_3_0 =
+      FunctionSetting(model(kFunction2, "[3.0, 0.0]")).gradient("central_difference");
   BOOST_TEST(at_3_0[0] == 6.000000000012662);
   BOOST_TEST(at_3_0[1] == 0.0);
 }

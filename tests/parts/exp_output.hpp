@@ -24,7 +24,8 @@ inline std::vector<double> printed_tensor(const std::string& output, const std::
   const std::string text = output.substr(begin, end - begin);
   const std::regex number(R"([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?inf|nan)");
   std::vector<double> values;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), number);
+       it != std::sregex_iterator(); ++it) {
     values.push_back(std::strtod(it->str().c_str(), nullptr));
   }
   return values;

@@ -32,11 +32,13 @@ double error_at(const std::string& method, const std::string& h) {
 
 BOOST_AUTO_TEST_CASE(forward_difference_error_is_first_order_central_second_order) {
   // Forward: error = h f''/2 + ... = 4h: ten times smaller h, ten times smaller error.
-  const double forward_ratio = error_at("forward_difference", "1.0e-2") / error_at("forward_difference", "1.0e-3");
+  const double forward_ratio =
+      error_at("forward_difference", "1.0e-2") / error_at("forward_difference", "1.0e-3");
   BOOST_TEST(forward_ratio > 9.0);
   BOOST_TEST(forward_ratio < 11.0);
   // Central: error = h^2 f'''/6 = h^2: ten times smaller h, a hundred times smaller error.
-  const double central_ratio = error_at("central_difference", "1.0e-2") / error_at("central_difference", "1.0e-3");
+  const double central_ratio =
+      error_at("central_difference", "1.0e-2") / error_at("central_difference", "1.0e-3");
   BOOST_TEST(central_ratio > 90.0);
   BOOST_TEST(central_ratio < 110.0);
   BOOST_TEST(error_at("forward_difference", "1.0e-3") == 4e-3, tt::tolerance(1e-3));
@@ -78,7 +80,8 @@ BOOST_AUTO_TEST_CASE(backprop_refuses_a_loss_without_a_derivative) {
 }
 
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_threads) {
-  const std::string model = "{coefficients: [1, -0.5, 0.25, 0.125], start: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}";
+  const std::string model =
+      "{coefficients: [1, -0.5, 0.25, 0.125], start: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}";
   for (const char* method : {"central_difference", "forward_difference"}) {
     const auto one = FunctionSetting(model, 1).gradient(method, "{strategy: naive}");
     const auto three = FunctionSetting(model, 3).gradient(method, "{strategy: naive}");
@@ -87,10 +90,13 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_threads) {
 }
 
 BOOST_AUTO_TEST_CASE(finite_difference_parameters_are_checked) {
-  BOOST_TEST(error_of([] { xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference", "{h: 0}"); })
-                 .find("gradient.h") != std::string::npos);
   BOOST_TEST(error_of([] {
-               xp::test::make<xp::GradientMethod>(PluginKind::gradient, "forward_difference", "{strategy: slow}");
+               xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference",
+                                                  "{h: 0}");
+             }).find("gradient.h") != std::string::npos);
+  BOOST_TEST(error_of([] {
+               xp::test::make<xp::GradientMethod>(PluginKind::gradient, "forward_difference",
+                                                  "{strategy: slow}");
              }).find("gradient.strategy") != std::string::npos);
 }
 

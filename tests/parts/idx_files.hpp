@@ -32,7 +32,8 @@ inline void write_raw(const std::filesystem::path& file, const Bytes& content) {
 
 inline void write_gzip(const std::filesystem::path& file, const Bytes& content) {
   gzFile out = gzopen(file.string().c_str(), "wb");
-  if (out == nullptr || gzwrite(out, content.data(), unsigned(content.size())) != int(content.size())) {
+  if (out == nullptr ||
+      gzwrite(out, content.data(), unsigned(content.size())) != int(content.size())) {
     throw std::runtime_error("cannot write " + file.string());
   }
   gzclose(out);

@@ -1,10 +1,11 @@
 // The IDX reader: standard files raw and gzipped, and every way a file can be wrong,
 // each reported on one line naming the file.
 #define BOOST_TEST_MODULE idx reader
+#include "exp/idx.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "exp/error.hpp"
-#include "exp/idx.hpp"
 #include "idx_files.hpp"
 #include "test_support.hpp"
 
@@ -49,22 +50,31 @@ BOOST_AUTO_TEST_CASE(reads_a_one_dimensional_label_file) {
 BOOST_AUTO_TEST_CASE(wrong_magic_number_is_reported) {
   Bytes floats = xp::test::idx_content({3}, {1, 2, 3});
   floats[2] = 0x0d;  // a float IDX file
-  BOOST_TEST(error_of([&] { xp::parse_idx(floats, "f.idx"); }) ==
-             "f.idx: magic number 0x00000d01, expected an IDX file of unsigned bytes (0x000008NN, NN >= 1 "
-             "dimensions)");
+  BOOST_TEST(
+      error_of([&] { xp::parse_idx(floats, "f.idx"); }) ==
+      "f.idx: magic number 0x00000d01, expected an IDX file of unsigned bytes (0x000008NN, NN >= 1 "
+      "dimensions)");
   const Bytes text = {'h', 'e', 'l', 'l', 'o', '\n'};
-  BOOST_TEST(error_of([&] { xp::parse_idx(text, "t.txt"); }).find("t.txt: magic number 0x68656c6c") == 0u);
-  BOOST_TEST(error_of([&] { xp::parse_idx(Bytes{0, 0, 8, 0}, "z"); }).find("z: magic number 0x00000800") == 0u);
+  BOOST_TEST(
+      error_of([&] { xp::parse_idx(text, "t.txt"); }).find("t.txt: magic number 0x68656c6c") == 0u);
+  BOOST_TEST(error_of([&] {
+               xp::parse_idx(Bytes{0, 0, 8, 0}, "z");
+             }).find("z: magic number 0x00000800") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(truncated_files_are_reported) {
-  BOOST_TEST(error_of([] { xp::parse_idx(Bytes{}, "e"); }) == "e: empty file, expected an IDX file");
-  BOOST_TEST(error_of([] { xp::parse_idx(Bytes{0, 0}, "h"); }) == "h: truncated: 2 bytes, shorter than an IDX header");
-  BOOST_TEST(error_of([] { xp::parse_idx(Bytes{0, 0, 8, 3, 0, 0, 0, 3, 0, 0}, "d"); }) ==
-             "d: truncated in the header: 3 dimension sizes expected, 1 found");
+  BOOST_TEST(error_of([] { xp::parse_idx(Bytes{}, "e"); }) ==
+             "e: empty file, expected an IDX file");
+  BOOST_TEST(error_of([] {
+               xp::parse_idx(Bytes{0, 0}, "h");
+             }) == "h: truncated: 2 bytes, shorter than an IDX header");
+  BOOST_TEST(error_of([] {
+               xp::parse_idx(Bytes{0, 0, 8, 3, 0, 0, 0, 3, 0, 0}, "d");
+             }) == "d: truncated in the header: 3 dimension sizes expected, 1 found");
   Bytes content = xp::test::idx_content({3, 2, 2}, kPixels);
   content.resize(content.size() - 5);
-  BOOST_TEST(error_of([&] { xp::parse_idx(content, "images"); }) == "images: truncated: 7 of 12 data bytes for shape 3x2x2");
+  BOOST_TEST(error_of([&] { xp::parse_idx(content, "images"); }) ==
+             "images: truncated: 7 of 12 data bytes for shape 3x2x2");
 
   // A gzipped file cut short fails in zlib, which the message says.
   const auto dir = xp::test::fresh_directory("exp-idx");
@@ -84,10 +94,12 @@ BOOST_AUTO_TEST_CASE(data_beyond_the_header_size_is_reported) {
 
 BOOST_AUTO_TEST_CASE(a_header_claiming_too_much_is_refused_before_allocating) {
   const Bytes content = xp::test::idx_content({0xffffffff, 0xffffffff, 2}, {1, 2, 3});
-  BOOST_TEST(error_of([&] { xp::parse_idx(content, "big"); }) == "big: header claims more than 4294967296 data bytes");
+  BOOST_TEST(error_of([&] { xp::parse_idx(content, "big"); }) ==
+             "big: header claims more than 4294967296 data bytes");
   // Plausible sizes whose data is missing fail as truncated, not as an allocation.
   const Bytes lying = xp::test::idx_content({60000, 28, 28}, {1, 2, 3});
-  BOOST_TEST(error_of([&] { xp::parse_idx(lying, "lie"); }) == "lie: truncated: 3 of 47040000 data bytes for shape 60000x28x28");
+  BOOST_TEST(error_of([&] { xp::parse_idx(lying, "lie"); }) ==
+             "lie: truncated: 3 of 47040000 data bytes for shape 60000x28x28");
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_gzip_data_is_reported) {

@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(mse_output_gradient_is_y_minus_t_over_b) {
   BOOST_TEST(mse->output_gradient(outputs, batch_of(labels, {1, 0}), gradient));
   BOOST_TEST(gradient(0, 1) == 0.25);
   BOOST_TEST(gradient(1, 0) == -1.0);
-  BOOST_TEST(mse->sample(std::vector<double>{0.5, 1.5}, std::vector<double>{1.0}, 1) == 0.5 * (0.25 + 0.25));
+  BOOST_TEST(mse->sample(std::vector<double>{0.5, 1.5}, std::vector<double>{1.0}, 1) ==
+             0.5 * (0.25 + 0.25));
 }
 
 BOOST_AUTO_TEST_CASE(output_gradients_agree_with_differences_of_the_batch_loss) {
@@ -160,10 +161,13 @@ BOOST_AUTO_TEST_CASE(identity_loss_is_the_single_output_and_its_gradient_one_ove
 
 BOOST_AUTO_TEST_CASE(mistakes_are_reported) {
   auto identity = loss("identity");
-  BOOST_TEST(error_of([&] { identity->sample(kY, {}, -1); }) ==
-             "identity loss: the model has 10 outputs, expected 1 (a function model such as polynomial)");
+  BOOST_TEST(
+      error_of([&] { identity->sample(kY, {}, -1); }) ==
+      "identity loss: the model has 10 outputs, expected 1 (a function model such as polynomial)");
   auto ce = loss("cross_entropy");
   BOOST_TEST(error_of([&] { ce->sample(kY, std::vector<double>{12.0}, 12); }) ==
-             "cross_entropy loss: a target row of 1 values for an output of 10 needs a label in 0..9, found 12");
-  BOOST_TEST(error_of([&] { loss("cross_entropy", "{epsilon: -1}"); }).find("loss.epsilon") != std::string::npos);
+             "cross_entropy loss: a target row of 1 values for an output of 10 needs a label in "
+             "0..9, found 12");
+  BOOST_TEST(error_of([&] { loss("cross_entropy", "{epsilon: -1}"); }).find("loss.epsilon") !=
+             std::string::npos);
 }

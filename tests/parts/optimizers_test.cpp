@@ -88,7 +88,8 @@ BOOST_AUTO_TEST_CASE(rmsprop_keeps_a_decaying_average_of_squares) {
   rmsprop->step(theta, vector({2.0}));  // h = 0.25 * 4 = 1: theta -= 0.2 / (1 + 1e-7)
   BOOST_TEST(theta[0] == -0.2 / (1.0 + 1e-7), tt::tolerance(1e-15));
   rmsprop->step(theta, vector({4.0}));  // h = 0.75 + 0.25 * 16 = 4.75
-  BOOST_TEST(theta[0] == -0.2 / (1.0 + 1e-7) - 0.4 / (std::sqrt(4.75) + 1e-7), tt::tolerance(1e-15));
+  BOOST_TEST(theta[0] == -0.2 / (1.0 + 1e-7) - 0.4 / (std::sqrt(4.75) + 1e-7),
+             tt::tolerance(1e-15));
   auto defaults = optimizer("rmsprop");  // lr 0.01, decay 0.99: h = 0.01 * 100 = 1
   xp::Vector zero = vector({0.0});
   defaults->step(zero, vector({10.0}));
@@ -116,7 +117,8 @@ BOOST_AUTO_TEST_CASE(adam_follows_the_books_bias_corrected_step) {
 }
 
 BOOST_AUTO_TEST_CASE(restored_state_continues_the_same_run) {
-  const xp::Vector g1 = vector({0.5, -2.0, 3.0}), g2 = vector({-1.0, 0.25, 2.0}), g3 = vector({4.0, 1.0, -0.5});
+  const xp::Vector g1 = vector({0.5, -2.0, 3.0}), g2 = vector({-1.0, 0.25, 2.0}),
+                   g3 = vector({4.0, 1.0, -0.5});
   for (const char* name : {"momentum", "nesterov", "adagrad", "rmsprop", "adam"}) {
     BOOST_TEST_CONTEXT(name) {
       auto original = optimizer(name, "{lr: 0.1}");
@@ -144,8 +146,9 @@ BOOST_AUTO_TEST_CASE(restored_state_continues_the_same_run) {
 
 BOOST_AUTO_TEST_CASE(state_of_another_optimizer_or_size_is_refused) {
   auto adam = optimizer("adam");
-  BOOST_TEST(error_of([&] { adam->restore({{"v", vector({1.0})}}); }) ==
-             "adam optimizer: saved state has no 't' (found: v)");
+  BOOST_TEST(error_of([&] {
+               adam->restore({{"v", vector({1.0})}});
+             }) == "adam optimizer: saved state has no 't' (found: v)");
   auto momentum = optimizer("momentum");
   momentum->restore({{"v", vector({1.0, 2.0})}});
   xp::Vector theta = vector({1.0, 2.0, 3.0});
@@ -154,7 +157,11 @@ BOOST_AUTO_TEST_CASE(state_of_another_optimizer_or_size_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(hyper_parameters_are_range_checked) {
-  BOOST_TEST(error_of([] { optimizer("momentum", "{momentum: 1.5}"); }).find("optimizer.momentum") != std::string::npos);
-  BOOST_TEST(error_of([] { optimizer("adam", "{beta2: 1.0}"); }).find("optimizer.beta2") != std::string::npos);
-  BOOST_TEST(error_of([] { optimizer("rmsprop", "{lr: 0}"); }).find("optimizer.lr") != std::string::npos);
+  BOOST_TEST(error_of([] {
+               optimizer("momentum", "{momentum: 1.5}");
+             }).find("optimizer.momentum") != std::string::npos);
+  BOOST_TEST(error_of([] { optimizer("adam", "{beta2: 1.0}"); }).find("optimizer.beta2") !=
+             std::string::npos);
+  BOOST_TEST(error_of([] { optimizer("rmsprop", "{lr: 0}"); }).find("optimizer.lr") !=
+             std::string::npos);
 }

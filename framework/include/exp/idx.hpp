@@ -21,9 +21,9 @@
 namespace xp {
 
 struct IdxArray {
-  std::vector<std::size_t> dims;     // sizes, outermost first ({count, rows, cols})
-  std::vector<std::uint8_t> bytes;   // the data, row-major; size is the product of dims
-  std::string shape() const;         // "8000x28x28", for messages
+  std::vector<std::size_t> dims;    // sizes, outermost first ({count, rows, cols})
+  std::vector<std::uint8_t> bytes;  // the data, row-major; size is the product of dims
+  std::string shape() const;        // "8000x28x28", for messages
 };
 
 // The largest data size accepted (4 GiB): a corrupt header cannot make the reader

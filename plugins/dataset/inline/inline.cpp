@@ -33,15 +33,16 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const
   auto labels = parameters.integers("labels");
 
   if (inputs.empty() || inputs.size() % input_size != 0) {
-    throw xp::ParameterError("inputs", std::to_string(inputs.size()) +
-                                           " values is not a whole number (>= 1) of samples of input_size " +
-                                           std::to_string(input_size));
+    throw xp::ParameterError("inputs",
+                             std::to_string(inputs.size()) +
+                                 " values is not a whole number (>= 1) of samples of input_size " +
+                                 std::to_string(input_size));
   }
   const std::size_t samples = inputs.size() / input_size;
   if (targets.empty() || targets.size() % samples != 0) {
-    throw xp::ParameterError("targets", std::to_string(targets.size()) + " values for " +
-                                            std::to_string(samples) +
-                                            " samples; expected the same number of values per sample");
+    throw xp::ParameterError(
+        "targets", std::to_string(targets.size()) + " values for " + std::to_string(samples) +
+                       " samples; expected the same number of values per sample");
   }
   const std::size_t width = targets.size() / samples;
   if (!labels.empty() && labels.size() != samples) {
@@ -65,13 +66,14 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const
 }
 
 const xp::PluginInfo& info() {
-  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
-                                     .kind = xp::PluginKind::dataset,
-                                     .name = "inline",
-                                     .version = "1.0.0",
-                                     .summary = "a few samples written in the config (train = test)",
-                                     .parameters = kParameters,
-                                     .create = &create};
+  static const xp::PluginInfo record{
+      .api_version = xp::kPluginApiVersion,
+      .kind = xp::PluginKind::dataset,
+      .name = "inline",
+      .version = "1.0.0",
+      .summary = "a few samples written in the config (train = test)",
+      .parameters = kParameters,
+      .create = &create};
   return record;
 }
 

@@ -20,15 +20,23 @@ constexpr const char* kPrepare =
     "of IDX files (Fashion-MNIST: /usr/share/datasets/fashion-mnist)";
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "path", .type = xp::ParameterType::text, .default_value = "data/mnist",
+    {.name = "path",
+     .type = xp::ParameterType::text,
+     .default_value = "data/mnist",
      .meaning = "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each .gz or raw)"},
-    {.name = "normalize", .type = xp::ParameterType::boolean, .default_value = "true",
+    {.name = "normalize",
+     .type = xp::ParameterType::boolean,
+     .default_value = "true",
      .meaning = "pixels as value / 255.0 in [0, 1]; false: raw 0..255 (the book's default: true)"},
-    {.name = "one_hot_label", .type = xp::ParameterType::boolean, .default_value = "false",
+    {.name = "one_hot_label",
+     .type = xp::ParameterType::boolean,
+     .default_value = "false",
      .meaning = "targets as one-hot rows of 10; false: the label as one value (the book's "
                 "default); labels are always given"},
-    {.name = "flatten", .type = xp::ParameterType::boolean, .default_value = "true",
+    {.name = "flatten",
+     .type = xp::ParameterType::boolean,
+     .default_value = "true",
      .meaning = "samples as rows of 784 pixels; accepted for the book's signature, but a batch "
                 "is always a matrix of flat rows, so false gives the same data"},
 };
@@ -56,11 +64,13 @@ Split read_split(const fs::path& folder, const std::string& prefix, std::size_t&
                     ", expected 3 dimensions (images x rows x columns)");
   }
   if (labels.dims.size() != 1) {
-    throw xp::Error(labels_file.string() + ": shape " + labels.shape() + ", expected 1 dimension (labels)");
+    throw xp::Error(labels_file.string() + ": shape " + labels.shape() +
+                    ", expected 1 dimension (labels)");
   }
   if (images.dims[0] != labels.dims[0]) {
-    throw xp::Error(labels_file.string() + ": " + std::to_string(labels.dims[0]) + " labels for the " +
-                    std::to_string(images.dims[0]) + " images of " + images_file.string());
+    throw xp::Error(labels_file.string() + ": " + std::to_string(labels.dims[0]) +
+                    " labels for the " + std::to_string(images.dims[0]) + " images of " +
+                    images_file.string());
   }
   const std::size_t size = images.dims[1] * images.dims[2];
   if (pixels_per_image != 0 && size != pixels_per_image) {
@@ -71,8 +81,8 @@ Split read_split(const fs::path& folder, const std::string& prefix, std::size_t&
   pixels_per_image = size;
   for (std::size_t n = 0; n < labels.bytes.size(); ++n) {
     if (labels.bytes[n] >= kClasses) {
-      throw xp::Error(labels_file.string() + ": label " + std::to_string(labels.bytes[n]) + " at index " +
-                      std::to_string(n) + ", expected 0..9");
+      throw xp::Error(labels_file.string() + ": label " + std::to_string(labels.bytes[n]) +
+                      " at index " + std::to_string(n) + ", expected 0..9");
     }
   }
   return Split{std::move(images.bytes), std::move(labels.bytes)};
@@ -83,7 +93,8 @@ class Mnist final : public xp::Dataset {
   Mnist(const fs::path& folder, bool normalize, bool one_hot_label)
       : normalize_(normalize), one_hot_label_(one_hot_label) {
     if (!fs::is_directory(folder)) {
-      throw xp::ParameterError("path", "folder '" + folder.string() + "' does not exist; " + kPrepare);
+      throw xp::ParameterError("path",
+                               "folder '" + folder.string() + "' does not exist; " + kPrepare);
     }
     train_ = read_split(folder, "train", pixels_per_image_);
     test_ = read_split(folder, "t10k", pixels_per_image_);
@@ -103,12 +114,14 @@ class Mnist final : public xp::Dataset {
     for (Eigen::Index n = 0; n < count; ++n) {
       const std::size_t row = rows[std::size_t(n)];
       if (row >= split.labels.size()) {
-        throw xp::Error("mnist dataset: row " + std::to_string(row) + " requested from a split of " +
-                        std::to_string(split.labels.size()) + " images");
+        throw xp::Error("mnist dataset: row " + std::to_string(row) +
+                        " requested from a split of " + std::to_string(split.labels.size()) +
+                        " images");
       }
       const std::uint8_t* pixels = split.pixels.data() + row * pixels_per_image_;
       double* out = batch.inputs.row(n).data();
-      for (Eigen::Index j = 0; j < width; ++j) out[j] = normalize_ ? pixels[j] / 255.0 : double(pixels[j]);
+      for (Eigen::Index j = 0; j < width; ++j)
+        out[j] = normalize_ ? pixels[j] / 255.0 : double(pixels[j]);
       const int label = split.labels[row];
       batch.labels[std::size_t(n)] = label;
       if (one_hot_label_) {
@@ -139,8 +152,9 @@ const xp::PluginInfo& info() {
                                      .kind = xp::PluginKind::dataset,
                                      .name = "mnist",
                                      .version = "1.0.0",
-                                     .summary = "MNIST / Fashion-MNIST from IDX files (.gz or raw), "
-                                                "like the book's load_mnist",
+                                     .summary =
+                                         "MNIST / Fashion-MNIST from IDX files (.gz or raw), "
+                                         "like the book's load_mnist",
                                      .parameters = kParameters,
                                      .create = &create};
   return record;

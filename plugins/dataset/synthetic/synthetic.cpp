@@ -21,23 +21,46 @@
 namespace {
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "kind", .type = xp::ParameterType::text, .default_value = "blobs",
+    {.name = "kind",
+     .type = xp::ParameterType::text,
+     .default_value = "blobs",
      .meaning = "blobs: Gaussian blobs (linearly separable); xor: 2-D XOR of four corners; "
                 "spirals: 2-D interleaved spiral arms",
      .choices = "blobs|xor|spirals"},
-    {.name = "samples", .type = xp::ParameterType::integer, .default_value = "1000",
-     .meaning = "total samples, train and test together", .minimum = 2},
-    {.name = "classes", .type = xp::ParameterType::integer, .default_value = "2",
-     .meaning = "number of classes (blobs, spirals: arms; xor: must be 2)", .minimum = 2, .maximum = 1000},
-    {.name = "dimensions", .type = xp::ParameterType::integer, .default_value = "2",
-     .meaning = "features per sample (blobs; xor and spirals are 2-D)", .minimum = 1, .maximum = 100000},
-    {.name = "noise", .type = xp::ParameterType::real, .default_value = "0.2",
-     .meaning = "standard deviation of the Gaussian noise added to every coordinate", .minimum = 0.0},
-    {.name = "test_fraction", .type = xp::ParameterType::real, .default_value = "0.2",
-     .meaning = "share of the samples held out as the test split", .minimum = 0.0, .maximum = 1.0,
+    {.name = "samples",
+     .type = xp::ParameterType::integer,
+     .default_value = "1000",
+     .meaning = "total samples, train and test together",
+     .minimum = 2},
+    {.name = "classes",
+     .type = xp::ParameterType::integer,
+     .default_value = "2",
+     .meaning = "number of classes (blobs, spirals: arms; xor: must be 2)",
+     .minimum = 2,
+     .maximum = 1000},
+    {.name = "dimensions",
+     .type = xp::ParameterType::integer,
+     .default_value = "2",
+     .meaning = "features per sample (blobs; xor and spirals are 2-D)",
+     .minimum = 1,
+     .maximum = 100000},
+    {.name = "noise",
+     .type = xp::ParameterType::real,
+     .default_value = "0.2",
+     .meaning = "standard deviation of the Gaussian noise added to every coordinate",
+     .minimum = 0.0},
+    {.name = "test_fraction",
+     .type = xp::ParameterType::real,
+     .default_value = "0.2",
+     .meaning = "share of the samples held out as the test split",
+     .minimum = 0.0,
+     .maximum = 1.0,
      .maximum_inclusive = false},
-    {.name = "seed", .type = xp::ParameterType::integer, .default_value = "0",
-     .meaning = "combined with the experiment's seed", .minimum = 0},
+    {.name = "seed",
+     .type = xp::ParameterType::integer,
+     .default_value = "0",
+     .meaning = "combined with the experiment's seed",
+     .minimum = 0},
 };
 
 enum class Kind { blobs, xor_corners, spirals };
@@ -68,8 +91,8 @@ std::vector<double> blob_centre(std::size_t label, const Settings& s) {
 }
 
 // Sample `index_in_class` of `per_class` in class `label`: its noise-free position.
-std::vector<double> clean_point(std::size_t label, std::size_t index_in_class, std::size_t per_class,
-                                const Settings& s) {
+std::vector<double> clean_point(std::size_t label, std::size_t index_in_class,
+                                std::size_t per_class, const Settings& s) {
   switch (s.kind) {
     case Kind::blobs:
       return blob_centre(label, s);
@@ -82,29 +105,37 @@ std::vector<double> clean_point(std::size_t label, std::size_t index_in_class, s
     }
     case Kind::spirals: {
       const double t = (double(index_in_class) + 0.5) / double(per_class);  // 0..1 along the arm
-      const double angle = 2.0 * std::numbers::pi * double(label) / double(s.classes) + 1.5 * std::numbers::pi * t;
+      const double angle =
+          2.0 * std::numbers::pi * double(label) / double(s.classes) + 1.5 * std::numbers::pi * t;
       return {t * std::cos(angle), t * std::sin(angle)};
     }
   }
   return {};
 }
 
-std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const xp::Context& context) {
+std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
+                                         const xp::Context& context) {
   const std::string& kind = parameters.text("kind");
-  Settings s{.kind = kind == "xor" ? Kind::xor_corners : kind == "spirals" ? Kind::spirals : Kind::blobs,
+  Settings s{.kind = kind == "xor"       ? Kind::xor_corners
+                     : kind == "spirals" ? Kind::spirals
+                                         : Kind::blobs,
              .samples = std::size_t(parameters.integer("samples")),
              .classes = std::size_t(parameters.integer("classes")),
              .dimensions = std::size_t(parameters.integer("dimensions")),
              .noise = parameters.real("noise")};
   if (s.kind != Kind::blobs && s.dimensions != 2) {
-    throw xp::ParameterError("dimensions", kind + " data is 2-D; found dimensions " + std::to_string(s.dimensions));
+    throw xp::ParameterError(
+        "dimensions", kind + " data is 2-D; found dimensions " + std::to_string(s.dimensions));
   }
   if (s.kind == Kind::xor_corners && s.classes != 2) {
-    throw xp::ParameterError("classes", "xor data has 2 classes; found classes " + std::to_string(s.classes));
+    throw xp::ParameterError("classes",
+                             "xor data has 2 classes; found classes " + std::to_string(s.classes));
   }
-  const auto test_count = std::size_t(std::llround(parameters.real("test_fraction") * double(s.samples)));
+  const auto test_count =
+      std::size_t(std::llround(parameters.real("test_fraction") * double(s.samples)));
   if (test_count >= s.samples) {
-    throw xp::ParameterError("test_fraction", "leaves no training samples out of " + std::to_string(s.samples));
+    throw xp::ParameterError("test_fraction",
+                             "leaves no training samples out of " + std::to_string(s.samples));
   }
 
   xp::Random rng(xp::derive_seed(context.seed, std::uint64_t(parameters.integer("seed"))));
@@ -130,22 +161,24 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const
   auto split = [&](std::size_t begin, std::size_t count) {
     xp::Batch batch;
     batch.inputs = inputs.middleRows(Eigen::Index(begin), Eigen::Index(count));
-    batch.labels.assign(labels.begin() + std::ptrdiff_t(begin), labels.begin() + std::ptrdiff_t(begin + count));
+    batch.labels.assign(labels.begin() + std::ptrdiff_t(begin),
+                        labels.begin() + std::ptrdiff_t(begin + count));
     xp::one_hot(batch.labels, s.classes, batch.targets);
     return batch;
   };
-  return std::make_unique<xp::InMemoryDataset>(split(0, train_count), split(train_count, test_count),
-                                               s.dimensions, s.classes);
+  return std::make_unique<xp::InMemoryDataset>(
+      split(0, train_count), split(train_count, test_count), s.dimensions, s.classes);
 }
 
 const xp::PluginInfo& info() {
-  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
-                                     .kind = xp::PluginKind::dataset,
-                                     .name = "synthetic",
-                                     .version = "1.0.0",
-                                     .summary = "seeded toy classification data: Gaussian blobs, XOR, spirals",
-                                     .parameters = kParameters,
-                                     .create = &create};
+  static const xp::PluginInfo record{
+      .api_version = xp::kPluginApiVersion,
+      .kind = xp::PluginKind::dataset,
+      .name = "synthetic",
+      .version = "1.0.0",
+      .summary = "seeded toy classification data: Gaussian blobs, XOR, spirals",
+      .parameters = kParameters,
+      .create = &create};
   return record;
 }
 

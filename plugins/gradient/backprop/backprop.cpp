@@ -7,7 +7,8 @@ namespace {
 
 class Backprop final : public xp::GradientMethod {
  public:
-  void compute(const xp::Objective& objective, const xp::Vector& theta, xp::Vector& gradient) const override {
+  void compute(const xp::Objective& objective, const xp::Vector& theta,
+               xp::Vector& gradient) const override {
     if (!objective.analytic_gradient(theta, gradient)) {
       throw xp::Error(
           "gradient 'backprop': the model or the loss has no analytic gradient; use "
@@ -25,8 +26,9 @@ const xp::PluginInfo& info() {
                                      .kind = xp::PluginKind::gradient,
                                      .name = "backprop",
                                      .version = "1.0.0",
-                                     .summary = "analytic gradient by backpropagation (the model's "
-                                                "backward pass)",
+                                     .summary =
+                                         "analytic gradient by backpropagation (the model's "
+                                         "backward pass)",
                                      .parameters = {},
                                      .create = &create};
   return record;

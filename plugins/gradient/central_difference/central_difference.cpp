@@ -15,8 +15,9 @@ const xp::PluginInfo& info() {
                                      .kind = xp::PluginKind::gradient,
                                      .name = "central_difference",
                                      .version = "1.0.0",
-                                     .summary = "central difference (L(theta+h) - L(theta-h)) / 2h, "
-                                                "the book's numerical_gradient",
+                                     .summary =
+                                         "central difference (L(theta+h) - L(theta-h)) / 2h, "
+                                         "the book's numerical_gradient",
                                      .parameters = xp::kFiniteDifferenceParameters,
                                      .create = &create};
   return record;

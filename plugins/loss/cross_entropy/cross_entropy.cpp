@@ -41,7 +41,8 @@ class CrossEntropy final : public xp::Loss {
     for (Eigen::Index n = 0; n < rows; ++n) {
       if (label_targets) {
         const int label = batch.labels.empty() ? -1 : batch.labels[std::size_t(n)];
-        const auto k = Eigen::Index(checked_label(label, std::size_t(outputs.cols()), std::size_t(batch.targets.cols())));
+        const auto k = Eigen::Index(
+            checked_label(label, std::size_t(outputs.cols()), std::size_t(batch.targets.cols())));
         gradient(n, k) = -1.0 / (outputs(n, k) + epsilon_) * scale;
       } else {
         for (Eigen::Index k = 0; k < outputs.cols(); ++k) {
@@ -78,8 +79,9 @@ const xp::PluginInfo& info() {
                                      .kind = xp::PluginKind::loss,
                                      .name = "cross_entropy",
                                      .version = "1.0.0",
-                                     .summary = "cross-entropy error -sum_k t_k log(y_k + 1e-7), "
-                                                "one-hot or label targets (the book's)",
+                                     .summary =
+                                         "cross-entropy error -sum_k t_k log(y_k + 1e-7), "
+                                         "one-hot or label targets (the book's)",
                                      .parameters = kParameters,
                                      .create = &create};
   return record;

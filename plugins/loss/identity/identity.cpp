@@ -14,7 +14,8 @@ class Identity final : public xp::Loss {
     return y[0];
   }
 
-  bool output_gradient(const xp::Matrix& outputs, const xp::Batch&, xp::Matrix& gradient) const override {
+  bool output_gradient(const xp::Matrix& outputs, const xp::Batch&,
+                       xp::Matrix& gradient) const override {
     check_width(std::size_t(outputs.cols()));
     const auto rows = outputs.rows();
     gradient.setConstant(rows, 1, rows == 0 ? 0.0 : 1.0 / double(rows));
@@ -35,13 +36,14 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters&, const xp::Contex
 }
 
 const xp::PluginInfo& info() {
-  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
-                                     .kind = xp::PluginKind::loss,
-                                     .name = "identity",
-                                     .version = "1.0.0",
-                                     .summary = "the model's single output is the loss (function models)",
-                                     .parameters = {},
-                                     .create = &create};
+  static const xp::PluginInfo record{
+      .api_version = xp::kPluginApiVersion,
+      .kind = xp::PluginKind::loss,
+      .name = "identity",
+      .version = "1.0.0",
+      .summary = "the model's single output is the loss (function models)",
+      .parameters = {},
+      .create = &create};
   return record;
 }
 

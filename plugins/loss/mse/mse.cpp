@@ -30,7 +30,8 @@ class MeanSquaredError final : public xp::Loss {
     const bool one_hot = batch.targets.cols() != outputs.cols();
     for (Eigen::Index n = 0; n < rows; ++n) {
       const int label = batch.labels.empty() ? -1 : batch.labels[std::size_t(n)];
-      if (one_hot) check_label(label, std::size_t(outputs.cols()), std::size_t(batch.targets.cols()));
+      if (one_hot)
+        check_label(label, std::size_t(outputs.cols()), std::size_t(batch.targets.cols()));
       for (Eigen::Index k = 0; k < outputs.cols(); ++k) {
         const double target = one_hot ? (k == label ? 1.0 : 0.0) : batch.targets(n, k);
         gradient(n, k) = (outputs(n, k) - target) * scale;
@@ -57,13 +58,14 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters&, const xp::Contex
 }
 
 const xp::PluginInfo& info() {
-  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
-                                     .kind = xp::PluginKind::loss,
-                                     .name = "mse",
-                                     .version = "1.0.0",
-                                     .summary = "mean squared error 0.5 * sum_k (y_k - t_k)^2 (the book's)",
-                                     .parameters = {},
-                                     .create = &create};
+  static const xp::PluginInfo record{
+      .api_version = xp::kPluginApiVersion,
+      .kind = xp::PluginKind::loss,
+      .name = "mse",
+      .version = "1.0.0",
+      .summary = "mean squared error 0.5 * sum_k (y_k - t_k)^2 (the book's)",
+      .parameters = {},
+      .create = &create};
   return record;
 }
 

@@ -48,7 +48,8 @@ class Polynomial final : public xp::Model {
     for (std::size_t i = 0; i < start_.size(); ++i) theta[Eigen::Index(i)] = start_[i];
   }
 
-  void forward(const xp::Vector& theta, const xp::Matrix& inputs, xp::Matrix& outputs) const override {
+  void forward(const xp::Vector& theta, const xp::Matrix& inputs,
+               xp::Matrix& outputs) const override {
     outputs.setConstant(inputs.rows(), 1, value(theta));
   }
 
@@ -94,8 +95,10 @@ class Polynomial final : public xp::Model {
 std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const xp::Context&) {
   auto coefficients = parameters.reals("coefficients");
   auto start = parameters.reals("start");
-  if (coefficients.empty()) throw xp::ParameterError("coefficients", "expected at least one coefficient (c_0)");
-  if (start.empty()) throw xp::ParameterError("start", "expected at least one value (the number of variables)");
+  if (coefficients.empty())
+    throw xp::ParameterError("coefficients", "expected at least one coefficient (c_0)");
+  if (start.empty())
+    throw xp::ParameterError("start", "expected at least one value (the number of variables)");
   return std::make_unique<Polynomial>(std::move(coefficients), std::move(start));
 }
 
@@ -104,8 +107,9 @@ const xp::PluginInfo& info() {
                                      .kind = xp::PluginKind::model,
                                      .name = "polynomial",
                                      .version = "1.0.0",
-                                     .summary = "f(x) = sum_i sum_k c_k x_i^k of its parameters x "
-                                                "(the chapter's function_1, function_2)",
+                                     .summary =
+                                         "f(x) = sum_i sum_k c_k x_i^k of its parameters x "
+                                         "(the chapter's function_1, function_2)",
                                      .parameters = kParameters,
                                      .create = &create};
   return record;

@@ -30,7 +30,9 @@ class AdaGrad final : public xp::Optimizer {
     }
   }
   xp::NamedVectors state() const override { return {{"h", h_}}; }
-  void restore(const xp::NamedVectors& state) override { h_ = xp::saved_state(state, "h", "adagrad"); }
+  void restore(const xp::NamedVectors& state) override {
+    h_ = xp::saved_state(state, "h", "adagrad");
+  }
 
  private:
   double lr_;

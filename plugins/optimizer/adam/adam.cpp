@@ -78,17 +78,19 @@ class Adam final : public xp::Optimizer {
 };
 
 std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const xp::Context&) {
-  return std::make_unique<Adam>(parameters.real("lr"), parameters.real("beta1"), parameters.real("beta2"));
+  return std::make_unique<Adam>(parameters.real("lr"), parameters.real("beta1"),
+                                parameters.real("beta2"));
 }
 
 const xp::PluginInfo& info() {
-  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
-                                     .kind = xp::PluginKind::optimizer,
-                                     .name = "adam",
-                                     .version = "1.0.0",
-                                     .summary = "Adam (the book's form, bias correction in the step size)",
-                                     .parameters = kParameters,
-                                     .create = &create};
+  static const xp::PluginInfo record{
+      .api_version = xp::kPluginApiVersion,
+      .kind = xp::PluginKind::optimizer,
+      .name = "adam",
+      .version = "1.0.0",
+      .summary = "Adam (the book's form, bias correction in the step size)",
+      .parameters = kParameters,
+      .create = &create};
   return record;
 }
 

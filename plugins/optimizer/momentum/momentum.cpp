@@ -30,7 +30,9 @@ class Momentum final : public xp::Optimizer {
     theta += v_;
   }
   xp::NamedVectors state() const override { return {{"v", v_}}; }
-  void restore(const xp::NamedVectors& state) override { v_ = xp::saved_state(state, "v", "momentum"); }
+  void restore(const xp::NamedVectors& state) override {
+    v_ = xp::saved_state(state, "v", "momentum");
+  }
 
  private:
   double lr_;

@@ -33,7 +33,9 @@ class Nesterov final : public xp::Optimizer {
     theta -= ((1.0 + momentum_) * lr_) * gradient;
   }
   xp::NamedVectors state() const override { return {{"v", v_}}; }
-  void restore(const xp::NamedVectors& state) override { v_ = xp::saved_state(state, "v", "nesterov"); }
+  void restore(const xp::NamedVectors& state) override {
+    v_ = xp::saved_state(state, "v", "nesterov");
+  }
 
  private:
   double lr_;

@@ -38,7 +38,9 @@ class RmsProp final : public xp::Optimizer {
     }
   }
   xp::NamedVectors state() const override { return {{"h", h_}}; }
-  void restore(const xp::NamedVectors& state) override { h_ = xp::saved_state(state, "h", "rmsprop"); }
+  void restore(const xp::NamedVectors& state) override {
+    h_ = xp::saved_state(state, "h", "rmsprop");
+  }
 
  private:
   double lr_;
