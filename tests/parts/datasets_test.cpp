@@ -102,16 +102,18 @@ BOOST_AUTO_TEST_CASE(inline_holds_the_configs_samples) {
   BOOST_TEST(batch.targets(0, 2) == 1.0);
   BOOST_TEST(batch.labels == std::vector<int>{2}, boost::test_tools::per_element());
 
-  auto two = dataset(
-      "inline",
-      "{inputs: [1, 2, 3, 4, 5, 6], targets: [0.5, 9, -1], input_size: 2, labels: [1, 0, 1]}");
+  auto two = dataset("inline",
+                     "{inputs: [1, 2, 3, 4, 5, 6], targets: [0.5, 9, -1, 2, 7, 3], input_size: 2, "
+                     "labels: [1, 0, 0]}");
   const auto rows = std::vector<std::size_t>{2, 0, 2};
   xp::Batch picked;
   two->gather(Split::test, rows, picked);
   BOOST_TEST(picked.inputs(0, 0) == 5.0);
   BOOST_TEST(picked.inputs(1, 1) == 2.0);
-  BOOST_TEST(picked.targets(0, 0) == -1.0);
-  BOOST_TEST(picked.labels == (std::vector<int>{1, 1, 1}), boost::test_tools::per_element());
+  BOOST_TEST(picked.targets(0, 0) == 7.0);
+  BOOST_TEST(picked.targets(1, 1) == 9.0);
+  // Given labels win over the targets' argmax.
+  BOOST_TEST(picked.labels == (std::vector<int>{0, 1, 0}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(inline_mistakes_point_at_the_key) {
@@ -125,6 +127,10 @@ BOOST_AUTO_TEST_CASE(inline_mistakes_point_at_the_key) {
   BOOST_TEST(error_of([] {
                dataset("inline", "{inputs: [1, 2], targets: [1, 2], input_size: 1, labels: [0]}");
              }).find("dataset.labels: 1 labels for 2 samples") != std::string::npos);
+  BOOST_TEST(error_of([] {
+               dataset("inline", "{inputs: [1], targets: [0, 1], input_size: 1, labels: [2]}");
+             }).find("dataset.labels: label 2 for targets of 2 values per sample; expected 0..1") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(random_is_uniform_seeded_data_without_labels) {

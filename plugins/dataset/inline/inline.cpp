@@ -49,6 +49,14 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters, const
     throw xp::ParameterError("labels", std::to_string(labels.size()) + " labels for " +
                                            std::to_string(samples) + " samples");
   }
+  for (const auto label : labels) {
+    // A label names an output of the model, which has one output per target value.
+    if (std::size_t(label) >= width) {
+      throw xp::ParameterError(
+          "labels", "label " + std::to_string(label) + " for targets of " + std::to_string(width) +
+                        " values per sample; expected 0.." + std::to_string(width - 1));
+    }
+  }
 
   xp::Batch data;
   data.inputs = xp::ConstMatrixMap(inputs.data(), Eigen::Index(samples), Eigen::Index(input_size));
