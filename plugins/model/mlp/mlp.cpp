@@ -1,0 +1,134 @@
+// The mlp model plugin: a fully connected network (see network.hpp) with its
+// analytic backward pass and an exact loss-difference shortcut for finite
+// differences (see loss_differences.hpp).
+#include <string>
+
+#include "exp/error.hpp"
+#include "exp/model.hpp"
+#include "network.hpp"
+
+namespace {
+
+constexpr xp::ParameterSpec kParameters[] = {
+    {.name = "hidden",
+     .type = xp::ParameterType::integers,
+     .default_value = "[50]",
+     .meaning = "units of each hidden layer; [] for none (softmax regression)",
+     .minimum = 1.0},
+    {.name = "activation",
+     .type = xp::ParameterType::text,
+     .default_value = "sigmoid",
+     .meaning = "activation of the hidden layers (the book's TwoLayerNet: sigmoid)",
+     .choices = "sigmoid|relu|tanh"},
+    {.name = "output",
+     .type = xp::ParameterType::text,
+     .default_value = "softmax",
+     .meaning = "output function: softmax (probabilities, for cross_entropy) or identity",
+     .choices = "softmax|identity"},
+    {.name = "weight_init_std",
+     .type = xp::ParameterType::real,
+     .default_value = "0.01",
+     .meaning = "standard deviation of the initial weights (the book's 0.01); biases start at 0",
+     .minimum = 0.0},
+    {
+        .name = "bias",
+        .type = xp::ParameterType::boolean,
+        .default_value = "true",
+        .meaning = "whether each layer adds a bias vector",
+    },
+    {.name = "initial",
+     .type = xp::ParameterType::reals,
+     .default_value = "[]",
+     .meaning = "the full flat parameter vector W1, b1, W2, ... to start from; [] for random "
+                "initialisation"},
+};
+
+class Mlp final : public xp::Model {
+ public:
+  Mlp(xp::mlp::Network network, double weight_init_std, std::vector<double> initial)
+      : network_(std::move(network)),
+        weight_init_std_(weight_init_std),
+        initial_(std::move(initial)) {}
+
+  const xp::ParameterLayout& layout() const override { return network_.layout(); }
+
+  void initialize(xp::Vector& theta, xp::Random& rng) const override {
+    if (!initial_.empty()) {
+      theta = Eigen::Map<const xp::Vector>(initial_.data(), Eigen::Index(initial_.size()));
+      return;
+    }
+    network_.initialize(theta, rng, weight_init_std_);
+  }
+
+  void forward(const xp::Vector& theta, const xp::Matrix& inputs,
+               xp::Matrix& outputs) const override {
+    xp::mlp::ForwardPass pass;
+    network_.forward(theta, inputs, pass);
+    outputs = std::move(pass.activations.back());
+  }
+
+  bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
+                xp::Vector& gradient) const override {
+    return network_.backprop(theta, batch, loss, gradient);
+  }
+
+ private:
+  xp::mlp::Network network_;
+  double weight_init_std_;
+  std::vector<double> initial_;
+};
+
+std::string describe_layout(const xp::ParameterLayout& layout) {
+  std::string text;
+  for (const auto& tensor : layout.tensors()) {
+    if (!text.empty()) text += ", ";
+    text += tensor.name + " " +
+            (tensor.is_vector ? std::to_string(tensor.cols)
+                              : std::to_string(tensor.rows) + "x" + std::to_string(tensor.cols));
+  }
+  return text;
+}
+
+std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
+                                         const xp::Context& context) {
+  if (context.output_size == 0) {
+    throw xp::Error("model 'mlp': the dataset gives 0 outputs per sample; an mlp needs at least 1");
+  }
+  xp::mlp::Architecture architecture;
+  architecture.sizes.push_back(context.input_size);
+  for (const auto units : parameters.integers("hidden"))
+    architecture.sizes.push_back(std::size_t(units));
+  architecture.sizes.push_back(context.output_size);
+  architecture.activation = *xp::mlp::activation_from_string(parameters.text("activation"));
+  architecture.output = *xp::mlp::output_function_from_string(parameters.text("output"));
+  architecture.bias = parameters.boolean("bias");
+  xp::mlp::Network network(std::move(architecture));
+
+  auto initial = parameters.reals("initial");
+  if (!initial.empty() && initial.size() != network.layout().size()) {
+    throw xp::ParameterError("initial", "expected " + std::to_string(network.layout().size()) +
+                                            " values (the flat parameter vector " +
+                                            describe_layout(network.layout()) + "), found " +
+                                            std::to_string(initial.size()));
+  }
+  return std::make_unique<Mlp>(std::move(network), parameters.real("weight_init_std"),
+                               std::move(initial));
+}
+
+const xp::PluginInfo& info() {
+  static const xp::PluginInfo record{.api_version = xp::kPluginApiVersion,
+                                     .kind = xp::PluginKind::model,
+                                     .name = "mlp",
+                                     .version = "1.0.0",
+                                     .summary =
+                                         "fully connected network, sigmoid/relu/tanh hidden "
+                                         "layers, softmax or identity output ([784, 50, 10] "
+                                         "sigmoid softmax is the book's TwoLayerNet)",
+                                     .parameters = kParameters,
+                                     .create = &create};
+  return record;
+}
+
+}  // namespace
+
+EXP_PLUGIN(info)

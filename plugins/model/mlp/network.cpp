@@ -1,0 +1,95 @@
+#include "network.hpp"
+
+#include <string>
+
+namespace xp::mlp {
+
+Network::Network(Architecture architecture) : architecture_(std::move(architecture)) {
+  for (std::size_t l = 0; l < layers(); ++l) {
+    const std::string number = std::to_string(l + 1);
+    weight_offsets_.push_back(layout_.add("W" + number, inputs_of(l), units_of(l)).offset);
+    bias_offsets_.push_back(architecture_.bias
+                                ? layout_.add("b" + number, 1, units_of(l), true).offset
+                                : layout_.size());
+  }
+}
+
+ConstMatrixMap Network::weights(const Vector& theta, std::size_t layer) const {
+  return ConstMatrixMap(theta.data() + weight_offsets_[layer], Eigen::Index(inputs_of(layer)),
+                        Eigen::Index(units_of(layer)));
+}
+
+void Network::initialize(Vector& theta, Random& rng, double weight_init_std) const {
+  for (std::size_t l = 0; l < layers(); ++l) {
+    const std::size_t weights = inputs_of(l) * units_of(l);
+    for (std::size_t k = 0; k < weights; ++k) {
+      theta[Eigen::Index(weight_offsets_[l] + k)] = weight_init_std * rng.normal();
+    }
+    if (architecture_.bias) {
+      theta.segment(Eigen::Index(bias_offsets_[l]), Eigen::Index(units_of(l))).setZero();
+    }
+  }
+}
+
+void Network::affine(const Vector& theta, std::size_t layer, const Matrix& below,
+                     Matrix& out) const {
+  out.noalias() = below * weights(theta, layer);
+  if (architecture_.bias) {
+    out.rowwise() +=
+        theta.segment(Eigen::Index(bias_offsets_[layer]), Eigen::Index(units_of(layer)))
+            .transpose();
+  }
+}
+
+void Network::activate_layer(std::size_t layer, const Matrix& pre_activations, Matrix& out) const {
+  if (layer + 1 < layers()) {
+    activate(architecture_.activation, pre_activations, out);
+  } else if (architecture_.output == OutputFunction::softmax) {
+    softmax(pre_activations, out);
+  } else {
+    out = pre_activations;
+  }
+}
+
+void Network::forward(const Vector& theta, const Matrix& inputs, ForwardPass& pass) const {
+  pass.pre_activations.resize(layers());
+  pass.activations.resize(layers());
+  for (std::size_t l = 0; l < layers(); ++l) {
+    affine(theta, l, l == 0 ? inputs : pass.activations[l - 1], pass.pre_activations[l]);
+    activate_layer(l, pass.pre_activations[l], pass.activations[l]);
+  }
+}
+
+bool Network::backprop(const Vector& theta, const Batch& batch, const Loss& loss,
+                       Vector& gradient) const {
+  ForwardPass pass;
+  forward(theta, batch.inputs, pass);
+  Matrix upstream;  // dL/d(pre-activations) of the current layer
+  if (!loss.output_gradient(pass.outputs(), batch, upstream)) return false;
+  if (architecture_.output == OutputFunction::softmax) {
+    // Softmax Jacobian: dL/da_k = y_k (dL/dy_k - sum_m y_m dL/dy_m).
+    const Matrix& y = pass.outputs();
+    const Eigen::VectorXd weighted = (upstream.array() * y.array()).rowwise().sum();
+    upstream = (y.array() * (upstream.colwise() - weighted).array()).matrix();
+  }
+  gradient.resize(Eigen::Index(layout_.size()));
+  for (std::size_t l = layers(); l-- > 0;) {
+    const Matrix& below = l == 0 ? batch.inputs : pass.activations[l - 1];
+    MatrixMap(gradient.data() + weight_offsets_[l], Eigen::Index(inputs_of(l)),
+              Eigen::Index(units_of(l)))
+        .noalias() = below.transpose() * upstream;
+    if (architecture_.bias) {
+      gradient.segment(Eigen::Index(bias_offsets_[l]), Eigen::Index(units_of(l))) =
+          upstream.colwise().sum().transpose();
+    }
+    if (l > 0) {
+      Matrix next = upstream * weights(theta, l).transpose();
+      multiply_by_derivative(architecture_.activation, pass.pre_activations[l - 1],
+                             pass.activations[l - 1], next);
+      upstream = std::move(next);
+    }
+  }
+  return true;
+}
+
+}  // namespace xp::mlp
