@@ -5,6 +5,7 @@
 
 #include "exp/error.hpp"
 #include "exp/model.hpp"
+#include "loss_differences.hpp"
 #include "network.hpp"
 
 namespace {
@@ -70,6 +71,12 @@ class Mlp final : public xp::Model {
   bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
                 xp::Vector& gradient) const override {
     return network_.backprop(theta, batch, loss, gradient);
+  }
+
+  std::unique_ptr<xp::LossDifferences> loss_differences(const xp::Vector& theta,
+                                                        const xp::Batch& batch,
+                                                        const xp::Loss& loss) const override {
+    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss);
   }
 
  private:

@@ -1,0 +1,53 @@
+// What the loss-difference shortcut keeps of one batch at fixed parameters: the
+// unperturbed forward pass, where each layer's inputs are non-zero, the targets in
+// the form the loss's closed form needs, and each sample's loss.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "exp/loss.hpp"
+#include "network.hpp"
+
+namespace xp::mlp {
+
+// The loss differences the shortcut can write in closed form (see sample_change.hpp).
+enum class ClosedForm { none, cross_entropy, squared_error };
+
+// The non-zero entries of a layer's input matrix (B x In), column by column: the
+// samples that a weight in row i of that layer touches. Zero inputs are skipped
+// exactly: a weight multiplied by 0 changes nothing.
+struct InputColumns {
+  std::vector<std::size_t> starts;  // column i is [starts[i], starts[i + 1])
+  std::vector<std::uint32_t> samples;
+  std::vector<double> values;
+  void build(const Matrix& inputs);
+};
+
+struct BatchCache {
+  BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss);
+
+  const Matrix& layer_input(std::size_t layer) const {
+    return layer == 0 ? batch.inputs : pass.activations[layer - 1];
+  }
+  std::size_t batch_size() const { return batch.size(); }
+
+  const Network& network;
+  const Vector theta;  // a copy: the caller may move on while differences are computed
+  const Batch& batch;
+  const Loss& loss;
+  ForwardPass pass;
+  std::vector<InputColumns> columns;  // per layer
+  ClosedForm form = ClosedForm::none;
+  double epsilon = 0.0;  // the cross-entropy's, inside the log
+  Matrix targets;        // B x K target rows (labels made one-hot)
+  std::vector<std::vector<std::pair<std::size_t, double>>> target_entries;  // non-zero t_k
+  std::vector<double> sample_losses;  // l_n at theta (Loss::sample)
+  // A truncation error allowed per sample, well below the rounding of the batch loss
+  // that a full evaluation computes: 2^-56 times the mean |l_n|.
+  double tolerance = 0.0;
+};
+
+}  // namespace xp::mlp

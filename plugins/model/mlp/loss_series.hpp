@@ -1,0 +1,68 @@
+// The fast path of the shortcut, for the last two layers: one sample's loss change
+// as a power series in the change delta of one pre-activation,
+//
+//   F_nu(delta) = l_n(a_nu + delta) - l_n = c_1 delta + ... + c_N delta^N + remainder,
+//
+// with coefficients computed once per sample n and unit u, so that each parameter
+// then costs one short polynomial per affected sample. The series is exact in the
+// sense that matters: its remainder is bounded, at run time, below the rounding of
+// the batch loss that a full evaluation computes (BatchCache::tolerance), for
+// |delta| <= radius(n)[u]; callers check every delta against that radius and take
+// the general exact path (sample_change.hpp) when it fails.
+//
+// Where the coefficients come from (w: the output pre-activations' change per unit
+// change s of the unit's activation: row u of the last weights, or e_u for an
+// output unit):
+//  - softmax with cross-entropy: y'_k = y_k e^{s w_k} / (1 + Q(s)) with
+//    Q(s) = sum_k y_k expm1(s w_k) = sum_m s^m (sum_k y_k w_k^m) / m!, a series whose
+//    coefficients are moments of w under y. With alpha_k = y_k / (y_k + eps),
+//    R_k(s) = alpha_k expm1(s w_k) + (1 - alpha_k) Q(s), the loss change is exactly
+//    G(s) = (sum_k t_k) log1p(Q(s)) - sum_k t_k log1p(R_k(s)), a composition of series.
+//  - identity with squared error: G(s) = s sum_k w_k (y_k - t_k) + s^2/2 sum_k w_k^2,
+//    exactly.
+//  - a hidden unit's activation change s(delta) = act(a + delta) - act(a) has the
+//    Taylor series of the activation at a (from the ODEs sigmoid' = sigmoid (1 -
+//    sigmoid), tanh' = 1 - tanh^2; relu is linear on each side of 0), and F = G o s.
+// The bound (Cauchy's estimate): F is analytic on the complex disk |delta| <= rho
+// and |F| <= M there, so |c_m| <= M / rho^m and the remainder after degree N is at
+// most M (r/rho)^{N+1} / (1 - r/rho) for |delta| <= r. On that disk |s| <= Lambda
+// rho, with Lambda = 1 / (4 cos^2(rho/2)) for sigmoid, 1 / cos^2(rho) for tanh
+// (bounds of |act'| within |Im| <= rho), so |Q|, |R_k| <= qbar = expm1(Lambda rho
+// max|w|) and |log1p(u)| <= -log(1 - |u|). rho is chosen so that qbar <= 1/2.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "batch_cache.hpp"
+
+namespace xp::mlp {
+
+inline constexpr std::size_t kSeriesDegree = 5;
+
+class LossSeries {
+ public:
+  // Softmax with cross-entropy and identity with squared error have a series form.
+  static bool available(const BatchCache& cache);
+
+  // The series of every sample and unit of `layer`: the output layer or the last
+  // hidden layer.
+  LossSeries(const BatchCache& cache, std::size_t layer);
+
+  std::size_t layer() const { return layer_; }
+  std::size_t lanes() const { return lanes_; }  // units, padded for vector loads
+  // c_1 ... c_N of sample n: coefficient m (1-based) of unit u at [(m - 1) * lanes() + u].
+  const double* coefficients(std::size_t n) const {
+    return coefficients_.data() + n * kSeriesDegree * lanes_;
+  }
+  // The largest |delta| for which the remainder is certified, per unit (0 when none).
+  const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
+
+ private:
+  std::size_t layer_;
+  std::size_t lanes_;
+  std::vector<double> coefficients_;
+  std::vector<double> radius_;
+};
+
+}  // namespace xp::mlp

@@ -1,0 +1,159 @@
+// The mlp model plugin through the real loader: its parameter layout, the book's
+// initialisation, a user-given parameter vector, and the forward pass against hand
+// computation.
+#define BOOST_TEST_MODULE mlp model
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+
+#include "exp/error.hpp"
+#include "exp/model.hpp"
+#include "test_support.hpp"
+
+using xp::PluginKind;
+namespace tt = boost::test_tools;
+
+namespace {
+
+std::shared_ptr<xp::Model> mlp(const std::string& yaml, std::size_t inputs, std::size_t outputs) {
+  xp::Context context;
+  context.input_size = inputs;
+  context.output_size = outputs;
+  return xp::test::make<xp::Model>(PluginKind::model, "mlp", yaml, context);
+}
+
+std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const xp::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_books_two_layer_net_has_its_layout) {
+  const auto model = mlp("{}", 784, 10);  // defaults: hidden [50], sigmoid, softmax, bias
+  const auto& tensors = model->layout().tensors();
+  BOOST_TEST_REQUIRE(tensors.size() == 4u);
+  const std::string names[] = {"W1", "b1", "W2", "b2"};
+  const std::size_t rows[] = {784, 1, 50, 1};
+  const std::size_t cols[] = {50, 50, 10, 10};
+  const bool vectors[] = {false, true, false, true};
+  std::size_t offset = 0;
+  for (std::size_t t = 0; t < 4; ++t) {
+    BOOST_TEST_CONTEXT(names[t]) {
+      BOOST_TEST(tensors[t].name == names[t]);
+      BOOST_TEST(tensors[t].rows == rows[t]);
+      BOOST_TEST(tensors[t].cols == cols[t]);
+      BOOST_TEST(tensors[t].is_vector == vectors[t]);
+      BOOST_TEST(tensors[t].offset == offset);
+      offset += rows[t] * cols[t];
+    }
+  }
+  BOOST_TEST(model->layout().size() == 39760u);
+}
+
+BOOST_AUTO_TEST_CASE(deeper_networks_and_networks_without_bias_or_hidden_layer) {
+  const auto deep = mlp("{hidden: [5, 4], bias: false}", 3, 2);
+  const auto& tensors = deep->layout().tensors();
+  BOOST_TEST_REQUIRE(tensors.size() == 3u);
+  BOOST_TEST(tensors[2].name == "W3");
+  BOOST_TEST(tensors[1].rows == 5u);
+  BOOST_TEST(tensors[1].cols == 4u);
+  BOOST_TEST(deep->layout().size() == 15u + 20u + 8u);
+  const auto regression = mlp("{hidden: []}", 3, 2);  // softmax regression: W1 3x2, b1
+  BOOST_TEST(regression->layout().size() == 8u);
+  BOOST_TEST(regression->layout().tensors()[0].name == "W1");
+}
+
+BOOST_AUTO_TEST_CASE(initialisation_is_the_books_weight_init_std_times_normal_in_layout_order) {
+  const auto model = mlp("{hidden: [3], weight_init_std: 0.5}", 4, 2);
+  xp::Vector theta(Eigen::Index(model->layout().size()));
+  xp::Random rng(7);
+  model->initialize(theta, rng);
+  xp::Random expected(7);
+  const auto& layout = model->layout();
+  for (const auto& tensor : layout.tensors()) {
+    for (std::size_t k = 0; k < tensor.size(); ++k) {
+      const double value = theta[Eigen::Index(tensor.offset + k)];
+      if (tensor.name[0] == 'b') {
+        BOOST_TEST(value == 0.0);
+      } else {
+        BOOST_TEST(value == 0.5 * expected.normal());
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(initial_gives_the_parameters_and_its_size_is_checked) {
+  const auto model = mlp("{hidden: [], bias: false, initial: [1, 2, 3, 4, 5, 6]}", 2, 3);
+  xp::Vector theta(6);
+  xp::Random rng(1);
+  model->initialize(theta, rng);
+  for (Eigen::Index i = 0; i < 6; ++i) BOOST_TEST(theta[i] == double(i + 1));
+  const std::string message = error_of([] { mlp("{hidden: [2], initial: [1, 2, 3]}", 2, 3); });
+  BOOST_TEST(message.find("initial") != std::string::npos, message);
+  BOOST_TEST(message.find("expected 15 values") != std::string::npos, message);
+  BOOST_TEST(message.find("W1 2x2, b1 2, W2 2x3, b2 3") != std::string::npos, message);
+  BOOST_TEST(message.find("found 3") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_words_are_refused_by_the_declared_choices) {
+  const std::string message = error_of([] { mlp("{activation: softplus}", 2, 2); });
+  BOOST_TEST(message.find("sigmoid") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(forward_of_a_sigmoid_softmax_network_by_hand) {
+  // 2 inputs, 2 hidden (sigmoid), 2 outputs (softmax); W1, b1, W2, b2.
+  const auto model =
+      mlp("{hidden: [2], initial: [0.1, -0.2, 0.3, 0.4, 0.05, -0.05, 1.0, -1.0, 0.5, 2.0, "
+          "0.1, -0.1]}",
+          2, 2);
+  xp::Matrix inputs(2, 2);
+  inputs << 1.0, 2.0, -0.5, 0.25;
+  xp::Matrix outputs;
+  model->forward(xp::Vector::Map(std::vector<double>{0.1, -0.2, 0.3, 0.4, 0.05, -0.05, 1.0, -1.0,
+                                                     0.5, 2.0, 0.1, -0.1}
+                                     .data(),
+                                 12),
+                 inputs, outputs);
+  BOOST_TEST_REQUIRE(outputs.rows() == 2);
+  BOOST_TEST_REQUIRE(outputs.cols() == 2);
+  for (Eigen::Index n = 0; n < 2; ++n) {
+    const double x0 = inputs(n, 0), x1 = inputs(n, 1);
+    const double z0 = sigmoid(x0 * 0.1 + x1 * 0.3 + 0.05);
+    const double z1 = sigmoid(x0 * -0.2 + x1 * 0.4 - 0.05);
+    const double a0 = z0 * 1.0 + z1 * 0.5 + 0.1;
+    const double a1 = z0 * -1.0 + z1 * 2.0 - 0.1;
+    const double y0 = 1.0 / (1.0 + std::exp(a1 - a0));
+    BOOST_TEST(outputs(n, 0) == y0, tt::tolerance(1e-14));
+    BOOST_TEST(outputs(n, 1) == 1.0 - y0, tt::tolerance(1e-14));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(forward_of_relu_and_tanh_networks_with_identity_output_by_hand) {
+  xp::Matrix inputs(3, 1);
+  inputs << 1.0, -2.0, 0.3;
+  for (const std::string activation : {"relu", "tanh"}) {
+    const auto model = mlp("{hidden: [2], activation: " + activation +
+                               ", output: identity, initial: [0.5, -1.0, 0.2, 0, 1.5, -0.7, 0.25]}",
+                           1, 1);
+    xp::Matrix outputs;
+    xp::Vector parameters(7);
+    parameters << 0.5, -1.0, 0.2, 0.0, 1.5, -0.7, 0.25;
+    model->forward(parameters, inputs, outputs);
+    for (Eigen::Index n = 0; n < 3; ++n) {
+      const double x = inputs(n, 0);
+      const auto act = [&](double a) {
+        return activation == "relu" ? std::max(a, 0.0) : std::tanh(a);
+      };
+      const double expected = act(0.5 * x + 0.2) * 1.5 + act(-1.0 * x) * -0.7 + 0.25;
+      BOOST_TEST_CONTEXT(activation << " sample " << n) {
+        BOOST_TEST(outputs(n, 0) == expected, tt::tolerance(1e-14));
+      }
+    }
+  }
+}
