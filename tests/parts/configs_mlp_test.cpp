@@ -2,27 +2,51 @@
 // model plugin): simpleNet's gradient at the book's W, and TwoLayerNet's shapes.
 #define BOOST_TEST_MODULE chapter network configs
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 
 #include "exp_output.hpp"
 #include "test_support.hpp"
 
 namespace {
+
 const std::string kConfigs = std::string(EXP_TEST_SOURCE_DIR) + "/configs/";
+// The book's printed dW, 8 decimals.
+const std::vector<double> kBookDW = {0.21924763, 0.14356247, -0.36281009,
+                                     0.32887144, 0.2153437,  -0.54421514};
+
+std::vector<double> simple_net_dW(const std::string& arguments) {
+  const auto result = xp::test::run_exp("grad '" + kConfigs + "simple_net.yaml' " + arguments);
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  const auto dW = xp::test::printed_tensor(result.output, "W1");
+  BOOST_TEST_REQUIRE(dW.size() == kBookDW.size(), result.output);
+  return dW;
 }
 
-BOOST_AUTO_TEST_CASE(simple_net_gradient_is_the_books_dW) {
-  // The book prints dW to 8 decimals.
-  const std::vector<double> book = {0.21924763, 0.14356247, -0.36281009,
-                                    0.32887144, 0.2153437,  -0.54421514};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(simple_net_gradient_without_epsilon_is_the_books_dW) {
   for (const char* method : {"central_difference", "backprop"}) {
-    const auto result =
-        xp::test::run_exp("grad '" + kConfigs + "simple_net.yaml' --method " + method);
-    BOOST_TEST_REQUIRE(result.status == 0, result.output);
-    const auto dW = xp::test::printed_tensor(result.output, "W1");
-    BOOST_TEST_REQUIRE(dW.size() == book.size(), result.output);
-    for (std::size_t i = 0; i < book.size(); ++i) {
+    const auto dW = simple_net_dW(std::string("loss.epsilon=0 --method ") + method);
+    for (std::size_t i = 0; i < kBookDW.size(); ++i) {
       BOOST_TEST_CONTEXT(method << " dW[" << i << "]") {
-        BOOST_TEST(std::abs(dW[i] - book[i]) < 5e-9);
+        BOOST_TEST(std::abs(dW[i] - kBookDW[i]) < 5e-9);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(
+    simple_net_gradient_with_the_books_epsilon_is_scaled_by_y_over_y_plus_epsilon) {
+  // With -log(y_3 + 1e-7) every entry of dW is (y - t) x scaled by y_3 / (y_3 + 1e-7),
+  // y_3 = 0.395 here: 2.5e-7 smaller, which is the 8th significant digit.
+  for (const char* method : {"central_difference", "backprop"}) {
+    const auto with = simple_net_dW(std::string("--method ") + method);
+    const auto without = simple_net_dW(std::string("loss.epsilon=0 --method ") + method);
+    for (std::size_t i = 0; i < kBookDW.size(); ++i) {
+      BOOST_TEST_CONTEXT(method << " dW[" << i << "]") {
+        const double shrink = 1.0 - with[i] / without[i];
+        BOOST_TEST(shrink > 2.4e-7);
+        BOOST_TEST(shrink < 2.6e-7);
       }
     }
   }
