@@ -1,0 +1,190 @@
+// How long one full gradient of the book's TwoLayerNet (784-50-10, sigmoid, softmax,
+// cross-entropy, weight_init_std 0.01) takes on a batch of 100 real MNIST digits, in
+// double precision, for each gradient method, through the real plugins and loader:
+// the naive central difference (a full forward pass per evaluation), the mlp's
+// exact shortcut for central (one thread and all threads) and forward differences,
+// and backprop. Reports the median of repeated runs, and checks that the fast and
+// analytic gradients agree, so a fast wrong number cannot pass as a result.
+//
+//   build/bin/gradient_bench --data data/mnist --repeat 200 --naive-repeat 3
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "exp/dataset.hpp"
+#include "exp/error.hpp"
+#include "exp/gradient.hpp"
+#include "exp/loss.hpp"
+#include "exp/model.hpp"
+#include "exp/parallel.hpp"
+#include "exp/plugin_registry.hpp"
+#include "exp/random.hpp"
+
+namespace {
+
+namespace po = boost::program_options;
+
+struct Settings {
+  std::string data = "data/mnist";
+  int repeat = 200;      // fast methods and backprop: their runs take milliseconds
+  int naive_repeat = 3;  // the naive path takes seconds per gradient
+  std::uint64_t seed = 42;
+};
+
+struct Setup {
+  xp::PluginRegistry registry{xp::PluginRegistry::default_search_path({})};
+  std::shared_ptr<xp::Dataset> dataset;
+  std::shared_ptr<xp::Model> model;
+  std::shared_ptr<xp::Loss> loss;
+  xp::Batch batch;
+  xp::Vector theta;
+
+  template <typename T>
+  std::shared_ptr<T> make(xp::PluginKind kind, const std::string& name, const std::string& yaml,
+                          const xp::Context& context = {}) {
+    return registry.create<T>(
+        kind, name, YAML::Load(yaml), std::string(xp::to_string(kind)),
+        [](const std::string&, const YAML::Node& node) {
+          return xp::locate_by_mark("<gradient_bench>", node);
+        },
+        context);
+  }
+};
+
+// Median wall time of `runs` calls, in milliseconds.
+double median_ms(int runs, const std::function<void()>& body) {
+  std::vector<double> times;
+  for (int r = 0; r < runs; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    body();
+    const auto stop = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  const std::size_t middle = times.size() / 2;
+  return times.size() % 2 == 1 ? times[middle] : 0.5 * (times[middle - 1] + times[middle]);
+}
+
+struct Row {
+  std::string method;
+  unsigned threads;
+  int runs;
+  double ms;
+  xp::Vector gradient;
+};
+
+Row measure(Setup& setup, const std::string& method, const std::string& yaml, unsigned threads,
+            int runs) {
+  xp::ThreadPool pool(threads);
+  const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool);
+  auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, method, yaml);
+  Row row{method + " " + yaml, pool.size(), runs, 0.0, {}};
+  plugin->compute(objective, setup.theta, row.gradient);  // warm-up (caches, page faults)
+  row.ms = median_ms(runs, [&] { plugin->compute(objective, setup.theta, row.gradient); });
+  return row;
+}
+
+int run(const Settings& settings) {
+  Setup setup;
+  xp::Context data_context;
+  data_context.seed = settings.seed;
+  setup.dataset = setup.make<xp::Dataset>(
+      xp::PluginKind::dataset, "mnist",
+      "{path: '" + settings.data + "', normalize: true, one_hot_label: true}", data_context);
+  // The first training step's batch as the runner draws it: 100 rows with replacement.
+  xp::Random rng(settings.seed);
+  std::vector<std::size_t> rows(100);
+  for (auto& row : rows) row = rng.below(setup.dataset->size(xp::Split::train));
+  setup.dataset->gather(xp::Split::train, rows, setup.batch);
+  xp::Context context;
+  context.input_size = setup.dataset->input_size();
+  context.output_size = setup.dataset->output_size();
+  setup.model = setup.make<xp::Model>(xp::PluginKind::model, "mlp",
+                                      "{hidden: [50], activation: sigmoid, output: softmax, "
+                                      "weight_init_std: 0.01}",
+                                      context);
+  setup.loss = setup.make<xp::Loss>(xp::PluginKind::loss, "cross_entropy", "{}");
+  setup.theta.resize(Eigen::Index(setup.model->layout().size()));
+  setup.model->initialize(setup.theta, rng);
+
+  const unsigned all = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<Row> table;
+  table.push_back(
+      measure(setup, "central_difference", "{strategy: naive}", 1, settings.naive_repeat));
+  table.push_back(measure(setup, "central_difference", "{strategy: fast}", 1, settings.repeat));
+  table.push_back(measure(setup, "central_difference", "{strategy: fast}", all, settings.repeat));
+  table.push_back(measure(setup, "forward_difference", "{strategy: fast}", 1, settings.repeat));
+  table.push_back(measure(setup, "backprop", "{}", 1, settings.repeat));
+
+  std::printf(
+      "gradient of the book's TwoLayerNet (784-50-10 sigmoid softmax, cross-entropy), "
+      "%zu parameters,\nbatch of %zu MNIST digits from %s, double precision, "
+      "seed %llu\n\n",
+      std::size_t(setup.theta.size()), setup.batch.size(), settings.data.c_str(),
+      static_cast<unsigned long long>(settings.seed));
+  std::printf("| %-46s | %7s | %4s | %14s |\n", "method", "threads", "runs", "ms per gradient");
+  std::printf("|%s|%s|%s|%s|\n", std::string(48, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(6, '-').c_str(), std::string(16, '-').c_str());
+  for (const auto& row : table) {
+    std::printf("| %-46s | %7u | %4d | %14.4f |\n", row.method.c_str(), row.threads, row.runs,
+                row.ms);
+  }
+  const double naive = table[0].ms, fast = table[1].ms, backprop = table[4].ms;
+  std::printf("\nfast central (1 thread) / backprop (1 thread): %.2f\n", fast / backprop);
+  std::printf("naive central / fast central (1 thread): %.0f\n", naive / fast);
+  const xp::Vector& exact = table[4].gradient;
+  const double scale = std::max(1.0, exact.cwiseAbs().maxCoeff());
+  std::printf(
+      "max |fast central - naive central| = %.3g, max |fast central - backprop| = %.3g "
+      "(max |g| = %.3g)\n",
+      (table[1].gradient - table[0].gradient).cwiseAbs().maxCoeff(),
+      (table[1].gradient - exact).cwiseAbs().maxCoeff(), exact.cwiseAbs().maxCoeff());
+  const bool agree =
+      (table[1].gradient - table[0].gradient).cwiseAbs().maxCoeff() <= 1e-9 * scale &&
+      (table[1].gradient - exact).cwiseAbs().maxCoeff() <= 1e-8 * scale &&
+      (table[1].gradient.array() == table[2].gradient.array()).all();
+  if (!agree) {
+    std::fprintf(stderr, "gradient_bench: the gradients disagree; the timings mean nothing\n");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings settings;
+  po::options_description options("gradient_bench options");
+  options.add_options()("help,h", "show this help")(
+      "data", po::value(&settings.data)->default_value(settings.data),
+      "MNIST folder (IDX files, .gz or raw)")(
+      "repeat", po::value(&settings.repeat)->default_value(settings.repeat),
+      "runs of each fast method and of backprop (the median is reported)")(
+      "naive-repeat", po::value(&settings.naive_repeat)->default_value(settings.naive_repeat),
+      "runs of the naive central difference (seconds each)")(
+      "seed", po::value(&settings.seed)->default_value(settings.seed),
+      "seed of the batch and the initial parameters");
+  try {
+    po::variables_map given;
+    po::store(po::command_line_parser(argc, argv).options(options).run(), given);
+    po::notify(given);
+    if (given.count("help")) {
+      std::cout << "usage: gradient_bench [options]\n\n" << options;
+      return 0;
+    }
+    if (settings.repeat < 1 || settings.naive_repeat < 1) {
+      throw xp::Error("--repeat and --naive-repeat: expected at least 1 run");
+    }
+    return run(settings);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gradient_bench: %s\n", e.what());
+    return 2;
+  }
+}
