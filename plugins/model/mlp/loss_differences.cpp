@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sample_change.hpp"
+#include "series_kernel.hpp"
 
 namespace xp::mlp {
 
@@ -35,43 +36,11 @@ void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::
   }
 }
 
-// Sum over the affected samples of F(d_a x) - F(d_b x) for the units of one row, from
-// the certified series (loss_series.hpp). Per affected sample and unit: two Horner
-// evaluations of degree 5 and one radius check; `unsure[u]` counts deltas beyond the
-// certified radius (then the caller recomputes that parameter on the general path).
-// kTwoSided is false for b = 0 (forward differences), where F(0) = 0.
-template <bool kTwoSided>
-void series_row(const BatchCache& cache, const LossSeries& series, std::size_t layer, bool bias,
-                std::size_t input, std::size_t first, std::size_t count, const double* step_a,
-                const double* step_b, const double* reach, double* sum, double* unsure) {
-  const std::size_t lanes = series.lanes();
-  for_each_input(cache, layer, bias, input, [&](std::size_t n, double x) {
-    const double* c1 = series.coefficients(n) + first;
-    const double* c2 = c1 + lanes;
-    const double* c3 = c2 + lanes;
-    const double* c4 = c3 + lanes;
-    const double* c5 = c4 + lanes;
-    const double* radius = series.radius(n) + first;
-    const double magnitude = std::abs(x);
-    for (std::size_t u = 0; u < count; ++u) {
-      const double da = step_a[u] * x;
-      double change = da * (c1[u] + da * (c2[u] + da * (c3[u] + da * (c4[u] + da * c5[u]))));
-      if constexpr (kTwoSided) {
-        const double db = step_b[u] * x;
-        change -= db * (c1[u] + db * (c2[u] + db * (c3[u] + db * (c4[u] + db * c5[u]))));
-      }
-      sum[u] += change;
-      unsure[u] += reach[u] * magnitude <= radius[u] ? 0.0 : 1.0;
-    }
-  });
-}
-
 }  // namespace
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
                                        const Batch& batch, const Loss& loss)
     : cache_(network, theta, batch, loss), series_(network.layers()) {
-  static_assert(kSeriesDegree == 5, "series_row evaluates polynomials of degree 5");
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   const std::size_t last = network.layers() - 1;
   series_[last] = std::make_unique<LossSeries>(cache_, last);
@@ -107,28 +76,42 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, double*
     std::fill(out, out + count, 0.0);  // the loss of an empty batch is 0
     return;
   }
-  const double* theta = cache_.theta.data() + row.offset + row.first;
-  std::vector<double> step_a(count), step_b(count), reach(count), sum(count, 0.0),
-      unsure(count, 0.0);
-  for (std::size_t u = 0; u < count; ++u) {
-    step_a[u] = actual_step(theta[u], a);
-    step_b[u] = actual_step(theta[u], b);
-    reach[u] = std::max(std::abs(step_a[u]), std::abs(step_b[u]));
+  const double* theta = cache_.theta.data() + row.offset;
+  // Steps of the units [first, last), in arrays that start at the first unit's block
+  // of kBlock units; other lanes keep zero steps.
+  const std::size_t block_first = row.first / kBlock * kBlock;
+  const std::size_t blocks = (row.last - block_first + kBlock - 1) / kBlock;
+  const std::size_t width = blocks * kBlock;
+  std::vector<double> step_a(width, 0.0), step_b(width, 0.0), reach(width, 0.0), sum(width, 0.0);
+  std::vector<std::int64_t> unsure(width, 0);
+  for (std::size_t u = row.first; u < row.last; ++u) {
+    const std::size_t lane = u - block_first;
+    step_a[lane] = actual_step(theta[u], a);
+    step_b[lane] = actual_step(theta[u], b);
+    reach[lane] = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
   }
 
   const LossSeries* series = series_[row.layer].get();
   if (series != nullptr) {
-    const bool two_sided = b != 0.0;
-    (two_sided ? series_row<true> : series_row<false>)(cache_, *series, row.layer, row.bias,
-                                                       row.input, row.first, count, step_a.data(),
-                                                       step_b.data(), reach.data(), sum.data(),
-                                                       unsure.data());
+    AffectedSamples affected;
+    if (row.bias) {
+      affected.count = samples;
+    } else {
+      const InputColumns& columns = cache_.columns[row.layer];
+      const std::size_t start = columns.starts[row.input];
+      affected.samples = columns.samples.data() + start;
+      affected.inputs = columns.values.data() + start;
+      affected.count = columns.starts[row.input + 1] - start;
+    }
+    series_sums(*series, affected, block_first, blocks, b != 0.0, step_a.data(), step_b.data(),
+                reach.data(), sum.data(), unsure.data());
   }
 
   std::unique_ptr<SampleChange> exact;
   for (std::size_t u = 0; u < count; ++u) {
-    if (series != nullptr && unsure[u] == 0.0) {
-      out[u] = sum[u] / double(samples);
+    const std::size_t lane = row.first + u - block_first;
+    if (series != nullptr && unsure[lane] == 0) {
+      out[u] = sum[lane] / double(samples);
       continue;
     }
     // The general exact path for this parameter.
@@ -136,8 +119,8 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, double*
     const std::size_t unit = row.first + u;
     double total = 0.0;
     for_each_input(cache_, row.layer, row.bias, row.input, [&](std::size_t n, double x) {
-      double change = (*exact)(row.layer, unit, n, step_a[u] * x);
-      if (step_b[u] != 0.0) change -= (*exact)(row.layer, unit, n, step_b[u] * x);
+      double change = (*exact)(row.layer, unit, n, step_a[lane] * x);
+      if (step_b[lane] != 0.0) change -= (*exact)(row.layer, unit, n, step_b[lane] * x);
       total += change;
     });
     out[u] = total / double(samples);

@@ -10,7 +10,8 @@
 // moves; the difference is (1/B) sum_n [F_nu(d_a z_ni) - F_nu(d_b z_ni)].
 //  - Last two layers, softmax + cross-entropy or identity + squared error: F_nu is a
 //    short power series certified below rounding (loss_series.hpp). Cost per
-//    parameter: two polynomials of degree 5 per affected sample, vectorised over u.
+//    parameter: two polynomials of degree 5 per affected sample, vectorised over u
+//    (series_kernel.hpp).
 //  - Everything else, and any delta outside the certified radius: SampleChange
 //    (sample_change.hpp), exact propagation of the one changed unit.
 #pragma once

@@ -10,7 +10,6 @@ namespace {
 
 constexpr std::size_t N = kSeriesDegree;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr std::size_t kLaneMultiple = 8;  // one AVX-512 register of doubles
 
 // Power series without constant term, one per lane (unit): term m (0..N) of lane u
 // at [m * lanes + u], so that every operation is a loop over units.

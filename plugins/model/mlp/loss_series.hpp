@@ -39,6 +39,8 @@
 namespace xp::mlp {
 
 inline constexpr std::size_t kSeriesDegree = 5;
+// Units are padded to a multiple of this: one AVX-512 register of doubles.
+inline constexpr std::size_t kLaneMultiple = 8;
 
 class LossSeries {
  public:
