@@ -5,20 +5,27 @@
 namespace xp::mlp {
 
 void InputColumns::build(const Matrix& inputs) {
+  // Two passes in the matrix's own (row-major) order: count per column, then fill;
+  // each column lists its samples in increasing order.
   const auto rows = inputs.rows();
-  const auto cols = inputs.cols();
-  starts.assign(std::size_t(cols) + 1, 0);
-  samples.clear();
-  values.clear();
-  for (Eigen::Index i = 0; i < cols; ++i) {
-    for (Eigen::Index n = 0; n < rows; ++n) {
-      const double x = inputs(n, i);
-      if (x != 0.0) {
-        samples.push_back(std::uint32_t(n));
-        values.push_back(x);
+  const auto cols = std::size_t(inputs.cols());
+  starts.assign(cols + 1, 0);
+  for (Eigen::Index n = 0; n < rows; ++n) {
+    const double* row = inputs.row(n).data();
+    for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += row[i] != 0.0 ? 1 : 0;
+  }
+  for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += starts[i];
+  samples.resize(starts[cols]);
+  values.resize(starts[cols]);
+  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  for (Eigen::Index n = 0; n < rows; ++n) {
+    const double* row = inputs.row(n).data();
+    for (std::size_t i = 0; i < cols; ++i) {
+      if (row[i] != 0.0) {
+        samples[next[i]] = std::uint32_t(n);
+        values[next[i]++] = row[i];
       }
     }
-    starts[std::size_t(i) + 1] = samples.size();
   }
 }
 

@@ -196,6 +196,9 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer) : layer_(laye
   Workspace work(lanes_);
   std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
   const Matrix& outputs = cache.pass.outputs();
+  double worst_weight_total = 0.0;
+  double worst_probability_total = 1.0;
+  std::vector<double> worst_slope(lanes_, 0.0), worst_curvature(lanes_, 0.0);
 
   for (std::size_t n = 0; n < samples; ++n) {
     const auto row = Eigen::Index(n);
@@ -258,40 +261,56 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer) : layer_(laye
       std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
     }
 
-    // The certified radius of each unit.
-    double probability_total = 1.0;
-    if (cross_entropy) probability_total = std::max(1.0, y.sum());
+    // What the remainder bounds need from this sample (their worst case is taken over
+    // the batch, so that each unit needs one bound).
+    if (cross_entropy) {
+      worst_weight_total = std::max(worst_weight_total, weight_total);
+      worst_probability_total = std::max(worst_probability_total, y.sum());
+    } else {
+      for (std::size_t u = 0; u < units; ++u) {
+        worst_slope[u] = std::max(worst_slope[u], std::abs(g[1][u]));
+        worst_curvature[u] = std::max(worst_curvature[u], std::abs(g[2][u]));
+      }
+    }
+  }
+
+  // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho.
+  const bool smooth = !output_layer && activation != Activation::relu;
+  std::vector<double> certified(units, kInfinity);
+  for (std::size_t u = 0; u < units; ++u) {
+    const double w = largest[u];
+    double rho = kInfinity;
+    double lambda = 1.0;
+    double bound = 0.0;
+    if (cross_entropy) {
+      const double s_radius = w > 0.0 ? log_three_halves / w : kInfinity;
+      if (smooth) {
+        smooth_disk(activation, s_radius, rho, lambda);
+      } else {
+        rho = s_radius;
+      }
+      const double q_bound = w > 0.0 ? worst_probability_total * std::expm1(lambda * rho * w) : 0.0;
+      bound = worst_weight_total * -std::log1p(-q_bound);
+    } else if (smooth) {
+      // Squared error through a smooth activation: G is a quadratic in s.
+      smooth_disk(activation, kInfinity, rho, lambda);
+      const double s_radius = lambda * rho;
+      bound = worst_slope[u] * s_radius + worst_curvature[u] * s_radius * s_radius;
+    }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
+    if (std::isnan(bound)) bound = kInfinity;
+    // A little slack for the rounding of the bound's own arithmetic.
+    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance);
+  }
+  for (std::size_t n = 0; n < samples; ++n) {
     double* radius = radius_.data() + n * lanes_;
     for (std::size_t u = 0; u < units; ++u) {
-      const bool smooth = !output_layer && activation != Activation::relu;
-      const double w = largest[u];
-      double rho = kInfinity;
-      double lambda = 1.0;
-      double bound = 0.0;
-      if (cross_entropy) {
-        const double s_radius = w > 0.0 ? log_three_halves / w : kInfinity;
-        if (smooth) {
-          smooth_disk(activation, s_radius, rho, lambda);
-        } else {
-          rho = s_radius;
-        }
-        const double q_bound = w > 0.0 ? probability_total * std::expm1(lambda * rho * w) : 0.0;
-        bound = weight_total * -std::log1p(-q_bound);
-      } else if (smooth) {
-        // Squared error through a smooth activation: G is a quadratic in s.
-        smooth_disk(activation, kInfinity, rho, lambda);
-        const double s_radius = lambda * rho;
-        bound = std::abs(g[1][u]) * s_radius + std::abs(g[2][u]) * s_radius * s_radius;
-      }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
-      // A little slack for the rounding of the bound's own arithmetic.
-      double certified = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance);
+      radius[u] = certified[u];
       if (!output_layer && activation == Activation::relu) {
         // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
         // keeps the sign of a; zero of the pre-activations is a kink: no series.
-        const double a_abs = std::abs(a[u]);
-        certified = a[u] < 0.0 ? a_abs : std::min(certified, a_abs);
+        const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
+        radius[u] = pre < 0.0 ? -pre : std::min(certified[u], pre);
       }
-      radius[u] = certified;
     }
   }
 }
