@@ -5,8 +5,9 @@
 namespace xp::mlp {
 
 void InputColumns::build(const Matrix& inputs) {
-  // Two passes in the matrix's own (row-major) order: count per column, then fill;
-  // each column lists its samples in increasing order.
+  // Two passes in the matrix's own (row-major) order: count per column, then fill
+  // without branches (each entry is written, and kept only if non-zero: hence one
+  // spare slot per column); each column lists its samples in increasing order.
   const auto rows = inputs.rows();
   const auto cols = std::size_t(inputs.cols());
   starts.assign(cols + 1, 0);
@@ -14,17 +15,17 @@ void InputColumns::build(const Matrix& inputs) {
     const double* row = inputs.row(n).data();
     for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += row[i] != 0.0 ? 1 : 0;
   }
-  for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += starts[i];
+  for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += starts[i] + 1;
   samples.resize(starts[cols]);
   values.resize(starts[cols]);
-  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  ends.assign(starts.begin(), starts.end() - 1);
   for (Eigen::Index n = 0; n < rows; ++n) {
     const double* row = inputs.row(n).data();
     for (std::size_t i = 0; i < cols; ++i) {
-      if (row[i] != 0.0) {
-        samples[next[i]] = std::uint32_t(n);
-        values[next[i]++] = row[i];
-      }
+      const std::size_t at = ends[i];
+      samples[at] = std::uint32_t(n);
+      values[at] = row[i];
+      ends[i] = at + (row[i] != 0.0 ? 1 : 0);
     }
   }
 }

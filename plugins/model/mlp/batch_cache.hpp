@@ -20,7 +20,8 @@ enum class ClosedForm { none, cross_entropy, squared_error };
 // samples that a weight in row i of that layer touches. Zero inputs are skipped
 // exactly: a weight multiplied by 0 changes nothing.
 struct InputColumns {
-  std::vector<std::size_t> starts;  // column i is [starts[i], starts[i + 1])
+  std::vector<std::size_t> starts;  // column i is [starts[i], ends[i])
+  std::vector<std::size_t> ends;
   std::vector<std::uint32_t> samples;
   std::vector<double> values;
   void build(const Matrix& inputs);

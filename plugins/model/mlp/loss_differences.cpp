@@ -8,6 +8,21 @@
 
 namespace xp::mlp {
 
+// Working arrays of one compute() call, reused row after row.
+struct MlpLossDifferences::Scratch {
+  std::vector<double> step_a, step_b, reach, sum;
+  std::vector<std::int64_t> unsure;
+  std::unique_ptr<SampleChange> exact;  // made on first use of the general path
+  void resize(std::size_t width) {
+    if (step_a.size() >= width) return;
+    step_a.resize(width);
+    step_b.resize(width);
+    reach.resize(width);
+    sum.resize(width);
+    unsure.resize(width);
+  }
+};
+
 struct MlpLossDifferences::Row {
   std::size_t layer = 0;
   bool bias = false;      // the bias row: an input that is 1 for every sample
@@ -31,7 +46,7 @@ void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::
     return;
   }
   const InputColumns& columns = cache.columns[layer];
-  for (std::size_t e = columns.starts[input]; e < columns.starts[input + 1]; ++e) {
+  for (std::size_t e = columns.starts[input]; e < columns.ends[input]; ++e) {
     body(std::size_t(columns.samples[e]), columns.values[e]);
   }
 }
@@ -50,6 +65,7 @@ MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& the
 void MlpLossDifferences::compute(std::size_t begin, std::size_t end, double a, double b,
                                  double* out) const {
   const Network& network = cache_.network;
+  Scratch scratch;  // per call: calls run concurrently
   for (std::size_t l = 0; l < network.layers() && begin < end; ++l) {
     const std::size_t units = network.units_of(l);
     Row row;
@@ -64,12 +80,13 @@ void MlpLossDifferences::compute(std::size_t begin, std::size_t end, double a, d
       if (row_end <= begin || row.offset >= end) continue;
       row.first = std::max(begin, row.offset) - row.offset;
       row.last = std::min(end, row_end) - row.offset;
-      compute_row(row, a, b, out + (row.offset + row.first - begin));
+      compute_row(row, a, b, scratch, out + (row.offset + row.first - begin));
     }
   }
 }
 
-void MlpLossDifferences::compute_row(const Row& row, double a, double b, double* out) const {
+void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch& scratch,
+                                     double* out) const {
   const std::size_t count = row.last - row.first;
   const std::size_t samples = cache_.batch_size();
   if (samples == 0) {
@@ -82,8 +99,17 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, double*
   const std::size_t block_first = row.first / kBlock * kBlock;
   const std::size_t blocks = (row.last - block_first + kBlock - 1) / kBlock;
   const std::size_t width = blocks * kBlock;
-  std::vector<double> step_a(width, 0.0), step_b(width, 0.0), reach(width, 0.0), sum(width, 0.0);
-  std::vector<std::int64_t> unsure(width, 0);
+  scratch.resize(width);
+  double* step_a = scratch.step_a.data();
+  double* step_b = scratch.step_b.data();
+  double* reach = scratch.reach.data();
+  double* sum = scratch.sum.data();
+  std::int64_t* unsure = scratch.unsure.data();
+  std::fill_n(step_a, width, 0.0);
+  std::fill_n(step_b, width, 0.0);
+  std::fill_n(reach, width, 0.0);
+  std::fill_n(sum, width, 0.0);
+  std::fill_n(unsure, width, 0);
   for (std::size_t u = row.first; u < row.last; ++u) {
     const std::size_t lane = u - block_first;
     step_a[lane] = actual_step(theta[u], a);
@@ -101,13 +127,13 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, double*
       const std::size_t start = columns.starts[row.input];
       affected.samples = columns.samples.data() + start;
       affected.inputs = columns.values.data() + start;
-      affected.count = columns.starts[row.input + 1] - start;
+      affected.count = columns.ends[row.input] - start;
     }
-    series_sums(*series, affected, block_first, blocks, b != 0.0, step_a.data(), step_b.data(),
-                reach.data(), sum.data(), unsure.data());
+    series_sums(*series, affected, block_first, blocks, b != 0.0, step_a, step_b, reach, sum,
+                unsure);
   }
 
-  std::unique_ptr<SampleChange> exact;
+  std::unique_ptr<SampleChange>& exact = scratch.exact;
   for (std::size_t u = 0; u < count; ++u) {
     const std::size_t lane = row.first + u - block_first;
     if (series != nullptr && unsure[lane] == 0) {

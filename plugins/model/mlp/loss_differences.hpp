@@ -32,8 +32,9 @@ class MlpLossDifferences final : public LossDifferences {
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
 
  private:
-  struct Row;  // one row of one layer's weights (or its bias), some of its units
-  void compute_row(const Row& row, double a, double b, double* out) const;
+  struct Row;      // one row of one layer's weights (or its bias), some of its units
+  struct Scratch;  // working arrays of one compute() call
+  void compute_row(const Row& row, double a, double b, Scratch& scratch, double* out) const;
 
   BatchCache cache_;
   std::vector<std::unique_ptr<LossSeries>> series_;  // per layer; null: general path

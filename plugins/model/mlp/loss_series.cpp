@@ -82,45 +82,59 @@ void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, Workspac
   }
 }
 
-// s(delta) = act(a + delta) - act(a) as a series, for every unit of one sample.
+// s(delta) = act(a + delta) - act(a) as a series, for every unit of one sample;
+// `other` is scratch. Every step is a loop over units.
 void activation_series(Activation activation, const double* a, const double* z, std::size_t units,
-                       LaneSeries& s) {
+                       LaneSeries& s, LaneSeries& other) {
   s.clear();
-  double terms[N + 1];
-  double complement[N + 1];
-  for (std::size_t u = 0; u < units; ++u) {
-    switch (activation) {
-      case Activation::sigmoid:
-        // sigma' = sigma (1 - sigma): (m + 1) c_{m+1} = sum_i c_i d_{m-i} with d the
-        // series of 1 - sigma (d_0 = sigmoid(-a), computed apart so nothing cancels).
-        terms[0] = z[u];
-        complement[0] = sigmoid(-a[u]);
-        for (std::size_t m = 0; m < N; ++m) {
-          double sum = 0.0;
-          for (std::size_t i = 0; i <= m; ++i) sum += terms[i] * complement[m - i];
-          terms[m + 1] = sum / double(m + 1);
-          complement[m + 1] = -terms[m + 1];
-        }
-        break;
-      case Activation::tanh: {
-        // tanh' = 1 - tanh^2, with c_1 = 1 / cosh^2(a) (1 - tanh^2 would cancel).
-        const double c = std::cosh(a[u]);
-        terms[0] = z[u];
-        terms[1] = 1.0 / (c * c);
-        for (std::size_t m = 1; m < N; ++m) {
-          double sum = 0.0;
-          for (std::size_t i = 0; i <= m; ++i) sum += terms[i] * terms[m - i];
-          terms[m + 1] = -sum / double(m + 1);
-        }
-        break;
+  switch (activation) {
+    case Activation::sigmoid: {
+      // sigma' = sigma (1 - sigma): (m + 1) c_{m+1} = sum_i c_i d_{m-i} with d the
+      // series of 1 - sigma (d_0 = sigmoid(-a), computed apart so nothing cancels).
+      double* d0 = other[0];
+      for (std::size_t u = 0; u < units; ++u) {
+        s[0][u] = z[u];
+        d0[u] = sigmoid(-a[u]);
       }
-      case Activation::relu:
-        std::fill(terms, terms + N + 1, 0.0);
-        terms[1] = a[u] > 0.0 ? 1.0 : 0.0;
-        break;
+      for (std::size_t m = 0; m < N; ++m) {
+        double* next = s[m + 1];
+        for (std::size_t i = 0; i <= m; ++i) {
+          const double* c = s[i];
+          const double* d = other[m - i];
+          for (std::size_t u = 0; u < units; ++u) next[u] += c[u] * d[u];
+        }
+        const double scale = 1.0 / double(m + 1);
+        double* complement = other[m + 1];
+        for (std::size_t u = 0; u < units; ++u) {
+          next[u] *= scale;
+          complement[u] = -next[u];
+        }
+      }
+      break;
     }
-    for (std::size_t m = 1; m <= N; ++m) s[m][u] = terms[m];
+    case Activation::tanh:
+      // tanh' = 1 - tanh^2, with c_1 = 1 / cosh^2(a) (1 - tanh^2 would cancel).
+      for (std::size_t u = 0; u < units; ++u) {
+        const double c = std::cosh(a[u]);
+        s[0][u] = z[u];
+        s[1][u] = 1.0 / (c * c);
+      }
+      for (std::size_t m = 1; m < N; ++m) {
+        double* next = s[m + 1];
+        for (std::size_t i = 0; i <= m; ++i) {
+          const double* c = s[i];
+          const double* d = s[m - i];
+          for (std::size_t u = 0; u < units; ++u) next[u] -= c[u] * d[u];
+        }
+        const double scale = 1.0 / double(m + 1);
+        for (std::size_t u = 0; u < units; ++u) next[u] *= scale;
+      }
+      break;
+    case Activation::relu:
+      for (std::size_t u = 0; u < units; ++u) s[1][u] = a[u] > 0.0 ? 1.0 : 0.0;
+      break;
   }
+  std::fill(s[0], s[0] + units, 0.0);  // the change has no constant term
 }
 
 // rho (the Cauchy disk's radius in delta) and Lambda (the bound of |act'| on it) for
@@ -252,7 +266,7 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer) : layer_(laye
       const auto& post = cache.pass.activations[layer];
       std::copy_n(&pre(row, 0), units, a.begin());
       std::copy_n(&post(row, 0), units, z.begin());
-      activation_series(activation, a.data(), z.data(), units, s);
+      activation_series(activation, a.data(), z.data(), units, s, r);
       compose(g, s, f, work);
     }
 
