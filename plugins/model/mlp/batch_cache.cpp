@@ -5,28 +5,25 @@
 namespace xp::mlp {
 
 void InputColumns::build(const Matrix& inputs) {
-  // Two passes in the matrix's own (row-major) order: count per column, then fill
-  // without branches (each entry is written, and kept only if non-zero: hence one
-  // spare slot per column); each column lists its samples in increasing order.
-  const auto rows = inputs.rows();
+  // Column by column, without branches: every entry is written and kept only if
+  // non-zero (so each column has one spare slot); writes are sequential, and each
+  // column lists its samples in increasing order.
+  const auto rows = std::size_t(inputs.rows());
   const auto cols = std::size_t(inputs.cols());
-  starts.assign(cols + 1, 0);
-  for (Eigen::Index n = 0; n < rows; ++n) {
-    const double* row = inputs.row(n).data();
-    for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += row[i] != 0.0 ? 1 : 0;
-  }
-  for (std::size_t i = 0; i < cols; ++i) starts[i + 1] += starts[i] + 1;
-  samples.resize(starts[cols]);
-  values.resize(starts[cols]);
-  ends.assign(starts.begin(), starts.end() - 1);
-  for (Eigen::Index n = 0; n < rows; ++n) {
-    const double* row = inputs.row(n).data();
-    for (std::size_t i = 0; i < cols; ++i) {
-      const std::size_t at = ends[i];
+  starts.resize(cols);
+  ends.resize(cols);
+  samples.resize(cols * (rows + 1));
+  values.resize(cols * (rows + 1));
+  for (std::size_t i = 0; i < cols; ++i) {
+    std::size_t at = i * (rows + 1);
+    starts[i] = at;
+    for (std::size_t n = 0; n < rows; ++n) {
+      const double x = inputs(Eigen::Index(n), Eigen::Index(i));
       samples[at] = std::uint32_t(n);
-      values[at] = row[i];
-      ends[i] = at + (row[i] != 0.0 ? 1 : 0);
+      values[at] = x;
+      at += x != 0.0 ? 1 : 0;
     }
+    ends[i] = at;
   }
 }
 

@@ -12,6 +12,7 @@ namespace xp::mlp {
 struct MlpLossDifferences::Scratch {
   std::vector<double> step_a, step_b, reach, sum;
   std::vector<std::int64_t> unsure;
+  std::vector<char> opposite;           // per block of units: the odd form applies
   std::unique_ptr<SampleChange> exact;  // made on first use of the general path
   void resize(std::size_t width) {
     if (step_a.size() >= width) return;
@@ -129,8 +130,18 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
       affected.inputs = columns.values.data() + start;
       affected.count = columns.ends[row.input] - start;
     }
-    series_sums(*series, affected, block_first, blocks, b != 0.0, step_a, step_b, reach, sum,
-                unsure);
+    // Per block: whether every unit of the block (in this range or not) has d_b = -d_a.
+    const bool two_sided = b != 0.0;
+    const std::size_t units = cache_.network.units_of(row.layer);
+    scratch.opposite.assign(blocks, two_sided ? 1 : 0);
+    for (std::size_t k = 0; k < blocks && two_sided; ++k) {
+      const std::size_t end = std::min(block_first + (k + 1) * kBlock, units);
+      for (std::size_t u = block_first + k * kBlock; u < end; ++u) {
+        if (actual_step(theta[u], b) != -actual_step(theta[u], a)) scratch.opposite[k] = 0;
+      }
+    }
+    series_sums(*series, affected, block_first, blocks, two_sided, scratch.opposite.data(), step_a,
+                step_b, reach, sum, unsure);
   }
 
   std::unique_ptr<SampleChange>& exact = scratch.exact;

@@ -26,13 +26,13 @@ class LaneSeries {
   std::vector<double> terms_;
 };
 
-// product = a * b, truncated after degree N.
-void multiply(const LaneSeries& a, const LaneSeries& b, LaneSeries& product) {
+// product = a * b, truncated after degree N; a has no terms below degree `lowest`.
+void multiply(const LaneSeries& a, std::size_t lowest, const LaneSeries& b, LaneSeries& product) {
   product.clear();
   const std::size_t lanes = a.lanes();
-  for (std::size_t d = 2; d <= N; ++d) {
+  for (std::size_t d = lowest + 1; d <= N; ++d) {
     double* out = product[d];
-    for (std::size_t i = 1; i < d; ++i) {
+    for (std::size_t i = lowest; i < d; ++i) {
       const double* x = a[i];
       const double* y = b[d - i];
       for (std::size_t u = 0; u < lanes; ++u) out[u] += x[u] * y[u];
@@ -58,7 +58,7 @@ void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, Workspace& wo
       for (std::size_t u = 0; u < x.lanes(); ++u) o[u] += coefficient * p[u];
     }
     if (k < N) {
-      multiply(work.power, x, work.next);
+      multiply(work.power, k, x, work.next);
       std::swap(work.power, work.next);
     }
   }
@@ -76,7 +76,7 @@ void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, Workspac
       for (std::size_t u = 0; u < s.lanes(); ++u) o[u] += gk[u] * p[u];
     }
     if (k < N) {
-      multiply(work.power, s, work.next);
+      multiply(work.power, k, s, work.next);
       std::swap(work.power, work.next);
     }
   }

@@ -5,10 +5,11 @@
 //
 // with F_nu the certified series of loss_series.hpp. Cost per affected sample and
 // block of 8 units: two Horner evaluations of degree 5 (12 multiplications, 8
-// additions) and one radius check, all on 8 lanes at once; no transcendental
-// function and no division. It is exact in the sense of loss_series.hpp wherever
-// |d x_n| <= radius; `unsure[u]` is non-zero where some sample was beyond it (or
-// anything was NaN), and the caller then takes the general path for that unit.
+// additions; for central differences with d_b = -d_a, where the even terms cancel
+// exactly, one odd polynomial: 5 multiplications, 3 additions) and one radius
+// check, all on 8 lanes at once; no transcendental function and no division. It is exact in the
+// sense of loss_series.hpp wherever |d x_n| <= radius; `unsure[u]` is non-zero where some sample
+// was beyond it (or anything was NaN), and the caller then takes the general path for that unit.
 // Each lane is computed by the same operations whichever blocks a call covers, so
 // results do not depend on how parameters are split between threads.
 #pragma once
@@ -31,9 +32,12 @@ struct AffectedSamples {
 };
 
 // Arrays are indexed from unit block_first (a multiple of kBlock), blocks * kBlock
-// long; lanes outside the row's range must have zero steps.
+// long; lanes outside the row's range must have zero steps. opposite[k] says that
+// block k takes the odd form: it must be true only where d_b = -d_a for every unit
+// of the whole block (not only those in this call's range), so that each unit's
+// arithmetic does not depend on how the parameters were split.
 void series_sums(const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
-                 std::size_t blocks, bool two_sided, const double* step_a, const double* step_b,
-                 const double* reach, double* sum, std::int64_t* unsure);
+                 std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
+                 const double* step_b, const double* reach, double* sum, std::int64_t* unsure);
 
 }  // namespace xp::mlp
