@@ -29,24 +29,10 @@ bool contains(const std::string& text, const std::string& part) {
   return false;
 }
 
-struct Run {
-  int status = -1;
-  std::string output;
-  fs::path dir;  // the run directory the command created
-};
+using xp::test::Run;
 
-// Runs `exp run ARGS` with its own runs folder and finds the one run directory in it.
 Run run_in(const fs::path& runs, const std::string& arguments) {
-  std::vector<fs::path> before;
-  if (fs::exists(runs)) {
-    for (const auto& entry : fs::recursive_directory_iterator(runs)) before.push_back(entry.path());
-  }
-  const auto result = run_exp("run " + arguments + " --runs-dir '" + runs.string() + "'");
-  Run run{result.status, result.output, {}};
-  const std::regex line("run directory: (.*)");
-  std::smatch match;
-  if (std::regex_search(result.output, match, line)) run.dir = match[1].str();
-  return run;
+  return xp::test::run_experiment(runs, arguments);
 }
 
 pt::ptree summary_of(const Run& run) {

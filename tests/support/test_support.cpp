@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 
 namespace xp::test {
@@ -30,6 +31,15 @@ CommandResult run_command(const std::string& command_line) {
 
 CommandResult run_exp(const std::string& arguments) {
   return run_command(std::string("'") + EXP_TEST_BINARY + "' " + arguments);
+}
+
+Run run_experiment(const std::filesystem::path& runs, const std::string& arguments) {
+  const auto result = run_exp("run " + arguments + " --runs-dir '" + runs.string() + "'");
+  Run run{result.status, result.output, {}};
+  const std::regex line("run directory: (.*)");
+  std::smatch match;
+  if (std::regex_search(result.output, match, line)) run.dir = match[1].str();
+  return run;
 }
 
 std::filesystem::path fresh_directory(const std::string& prefix) {

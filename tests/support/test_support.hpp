@@ -34,6 +34,14 @@ CommandResult run_command(const std::string& command_line);
 // `exp` followed by arguments (already shell-quoted where needed).
 CommandResult run_exp(const std::string& arguments);
 
+// `exp run ARGUMENTS --runs-dir RUNS`, and the run directory it reported.
+struct Run {
+  int status = -1;
+  std::string output;
+  std::filesystem::path dir;  // empty if the command created none
+};
+Run run_experiment(const std::filesystem::path& runs, const std::string& arguments);
+
 // A fresh, empty directory under the system's temporary folder.
 std::filesystem::path fresh_directory(const std::string& prefix);
 
