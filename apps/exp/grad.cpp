@@ -15,10 +15,11 @@ namespace po = boost::program_options;
 int grad_command(const Arguments& arguments) {
   po::options_description options("exp grad options");
   options.add_options()("method", po::value<std::string>(),
-                        "gradient plugin to use (overrides gradient.name)");
+                        "gradient plugin to use (overrides gradient.name)")(
+      "shapes", "print each tensor's shape instead of its values (the book's TwoLayerNet listing)");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp grad CONFIG [key.path=value ...] [--method NAME]",
+    print_help("exp grad CONFIG [key.path=value ...] [--method NAME] [--shapes]",
                "Prints the gradient of the loss at the initial parameters on the first mini-batch\n"
                "the run would draw, per named tensor, shaped as the tensor, with every digit.",
                options);
@@ -42,7 +43,17 @@ int grad_command(const Arguments& arguments) {
   Vector gradient;
   experiment.gradient().compute(objective, theta, gradient);
 
+  const bool shapes_only = parsed.options.count("shapes") != 0;
   for (const auto& tensor : experiment.model().layout().tensors()) {
+    if (shapes_only) {
+      // NumPy's shape notation: (784, 100) for a matrix, (100,) for a vector.
+      std::cout << tensor.name << ": "
+                << (tensor.is_vector ? "(" + std::to_string(tensor.size()) + ",)"
+                                     : "(" + std::to_string(tensor.rows) + ", " +
+                                           std::to_string(tensor.cols) + ")")
+                << "\n";
+      continue;
+    }
     std::cout << format_tensor(tensor.name, gradient.data() + tensor.offset, tensor.rows,
                                tensor.cols, tensor.is_vector)
               << "\n";

@@ -61,3 +61,9 @@ BOOST_AUTO_TEST_CASE(two_layer_net_has_the_books_shapes) {
   BOOST_TEST(xp::test::printed_tensor(result.output, "W2").size() == 100u * 10u);
   BOOST_TEST(xp::test::printed_tensor(result.output, "b2").size() == 10u);
 }
+
+BOOST_AUTO_TEST_CASE(shapes_option_prints_numpy_shapes_as_the_book) {
+  const auto result = xp::test::run_exp("grad '" + kConfigs + "two_layer_net_shapes.yaml' --shapes");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  BOOST_TEST(result.output == "W1: (784, 100)\nb1: (100,)\nW2: (100, 10)\nb2: (10,)\n");
+}
