@@ -41,6 +41,18 @@ struct ParameterSpec {
   bool maximum_inclusive = true;
 };
 
+// The two shapes of hyper-parameter that recur across plugins, declared once.
+// A step size: a real > 0 (lr, h).
+constexpr ParameterSpec positive_real(const char* name, const char* default_value, const char* meaning) {
+  return {.name = name, .type = ParameterType::real, .default_value = default_value,
+          .meaning = meaning, .minimum = 0.0, .minimum_inclusive = false};
+}
+// A decay or momentum: the fraction of something kept each step, in [0, 1).
+constexpr ParameterSpec kept_fraction(const char* name, const char* default_value, const char* meaning) {
+  return {.name = name, .type = ParameterType::real, .default_value = default_value,
+          .meaning = meaning, .minimum = 0.0, .maximum = 1.0, .maximum_inclusive = false};
+}
+
 // The checked, defaulted parameters of one plugin instance. Accessors throw
 // xp::Error if a plugin asks for a name or type it did not declare (a plugin bug).
 class Parameters {

@@ -9,12 +9,7 @@ namespace {
 constexpr double kEpsilon = 1e-7;  // the book's: keeps the first division finite
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "lr",
-     .type = xp::ParameterType::real,
-     .default_value = "0.01",
-     .meaning = "learning rate (the book's default)",
-     .minimum = 0.0,
-     .minimum_inclusive = false},
+    xp::positive_real("lr", "0.01", "learning rate (the book's default)"),
 };
 
 class AdaGrad final : public xp::Optimizer {

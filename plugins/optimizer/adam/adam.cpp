@@ -13,26 +13,9 @@ namespace {
 constexpr double kEpsilon = 1e-7;  // the book's
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "lr",
-     .type = xp::ParameterType::real,
-     .default_value = "0.001",
-     .meaning = "learning rate (the book's default)",
-     .minimum = 0.0,
-     .minimum_inclusive = false},
-    {.name = "beta1",
-     .type = xp::ParameterType::real,
-     .default_value = "0.9",
-     .meaning = "decay of the gradient's running mean m (the book's default)",
-     .minimum = 0.0,
-     .maximum = 1.0,
-     .maximum_inclusive = false},
-    {.name = "beta2",
-     .type = xp::ParameterType::real,
-     .default_value = "0.999",
-     .meaning = "decay of the squared gradient's running mean v (the book's default)",
-     .minimum = 0.0,
-     .maximum = 1.0,
-     .maximum_inclusive = false},
+    xp::positive_real("lr", "0.001", "learning rate (the book's default)"),
+    xp::kept_fraction("beta1", "0.9", "decay of the gradient's running mean m (the book's default)"),
+    xp::kept_fraction("beta2", "0.999", "decay of the squared gradient's running mean v (the book's default)"),
 };
 
 class Adam final : public xp::Optimizer {

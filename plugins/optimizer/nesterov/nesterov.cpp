@@ -6,19 +6,8 @@
 namespace {
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "lr",
-     .type = xp::ParameterType::real,
-     .default_value = "0.01",
-     .meaning = "learning rate (the book's default)",
-     .minimum = 0.0,
-     .minimum_inclusive = false},
-    {.name = "momentum",
-     .type = xp::ParameterType::real,
-     .default_value = "0.9",
-     .meaning = "fraction of the velocity kept each step (the book's default)",
-     .minimum = 0.0,
-     .maximum = 1.0,
-     .maximum_inclusive = false},
+    xp::positive_real("lr", "0.01", "learning rate (the book's default)"),
+    xp::kept_fraction("momentum", "0.9", "fraction of the velocity kept each step (the book's default)"),
 };
 
 class Nesterov final : public xp::Optimizer {

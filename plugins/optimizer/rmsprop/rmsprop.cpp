@@ -9,19 +9,8 @@ namespace {
 constexpr double kEpsilon = 1e-7;  // the book's: keeps the first division finite
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "lr",
-     .type = xp::ParameterType::real,
-     .default_value = "0.01",
-     .meaning = "learning rate (the book's default)",
-     .minimum = 0.0,
-     .minimum_inclusive = false},
-    {.name = "decay_rate",
-     .type = xp::ParameterType::real,
-     .default_value = "0.99",
-     .meaning = "fraction of the squared-gradient average kept each step (the book's default)",
-     .minimum = 0.0,
-     .maximum = 1.0,
-     .maximum_inclusive = false},
+    xp::positive_real("lr", "0.01", "learning rate (the book's default)"),
+    xp::kept_fraction("decay_rate", "0.99", "fraction of the squared-gradient average kept each step (the book's default)"),
 };
 
 class RmsProp final : public xp::Optimizer {

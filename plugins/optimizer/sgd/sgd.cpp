@@ -4,12 +4,7 @@
 namespace {
 
 constexpr xp::ParameterSpec kParameters[] = {
-    {.name = "lr",
-     .type = xp::ParameterType::real,
-     .default_value = "0.01",
-     .meaning = "learning rate (the book's SGD default)",
-     .minimum = 0.0,
-     .minimum_inclusive = false},
+    xp::positive_real("lr", "0.01", "learning rate (the book's SGD default)"),
 };
 
 class Sgd final : public xp::Optimizer {
