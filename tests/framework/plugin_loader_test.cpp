@@ -5,20 +5,14 @@
 #include "exp/optimizer.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 namespace fs = std::filesystem;
 using xp::PluginKind;
 
 namespace {
 const fs::path kBad = EXP_BAD_PLUGIN_DIR;
 
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(loads_a_real_plugin_and_uses_it) {

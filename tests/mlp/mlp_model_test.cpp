@@ -9,6 +9,8 @@
 #include "exp/model.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 using xp::PluginKind;
 namespace tt = boost::test_tools;
 
@@ -19,15 +21,6 @@ std::shared_ptr<xp::Model> mlp(const std::string& yaml, std::size_t inputs, std:
   context.input_size = inputs;
   context.output_size = outputs;
   return xp::test::make<xp::Model>(PluginKind::model, "mlp", yaml, context);
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }

@@ -10,21 +10,14 @@
 #include "idx_files.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 namespace fs = std::filesystem;
 using xp::PluginKind;
 using xp::Split;
 using xp::test::Bytes;
 
 namespace {
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::shared_ptr<xp::Dataset> dataset(const std::string& name, const std::string& yaml = "{}",
                                      std::uint64_t seed = 42) {

@@ -7,20 +7,13 @@
 
 #include "chapter_support.hpp"
 
+using xp::test::error_of;
+
 using xp::PluginKind;
 using xp::test::FunctionSetting;
 namespace tt = boost::test_tools;
 
 namespace {
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // |numerical - exact| of f(x) = x^3 + x^2 at x = 1 (f' = 5) with step h.
 double error_at(const std::string& method, const std::string& h) {

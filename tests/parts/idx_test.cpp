@@ -9,19 +9,12 @@
 #include "idx_files.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 namespace fs = std::filesystem;
 using xp::test::Bytes;
 
 namespace {
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 const Bytes kPixels = {0, 1, 2, 3, 250, 251, 252, 253, 254, 255, 7, 8};  // 3 images of 2x2
 

@@ -7,6 +7,8 @@
 #include "exp/loss.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 using xp::PluginKind;
 
 namespace {
@@ -30,15 +32,6 @@ xp::Batch batch_of(const xp::Matrix& targets, std::vector<int> labels) {
   batch.targets = targets;
   batch.labels = std::move(labels);
   return batch;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

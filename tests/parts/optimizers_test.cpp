@@ -8,6 +8,8 @@
 #include "exp/optimizer.hpp"
 #include "test_support.hpp"
 
+using xp::test::error_of;
+
 using xp::PluginKind;
 namespace tt = boost::test_tools;
 
@@ -22,15 +24,6 @@ xp::Vector vector(std::initializer_list<double> values) {
   Eigen::Index i = 0;
   for (double value : values) v[i++] = value;
   return v;
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const xp::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -42,6 +42,15 @@ Run run_experiment(const std::filesystem::path& runs, const std::string& argumen
   return run;
 }
 
+std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const xp::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 std::filesystem::path fresh_directory(const std::string& prefix) {
   std::random_device entropy;
   for (;;) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,9 @@ struct Run {
   std::filesystem::path dir;  // empty if the command created none
 };
 Run run_experiment(const std::filesystem::path& runs, const std::string& arguments);
+
+// The message of the xp::Error that action throws, or "" if it throws none.
+std::string error_of(const std::function<void()>& action);
 
 // A fresh, empty directory under the system's temporary folder.
 std::filesystem::path fresh_directory(const std::string& prefix);
