@@ -95,32 +95,17 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 
 }  // namespace
 
-int compare_command(const Arguments& arguments) {
+int compare_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp compare options");
-  options.add_options()("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::vector<std::string>>(), "run directory");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", -1);
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments)
-                .options(all)
-                .positional(positional)
-                .style(kOptionStyle)
-                .run(),
-            values);
-  po::notify(values);
-  if (values.count("help")) {
+  const auto parsed = parse_word_arguments(arguments, options);
+  if (parsed.help) {
     print_help("exp compare RUN_DIR RUN_DIR...",
                "Shows the config keys whose values differ between the runs and their final\n"
                "metrics (status, steps, final loss, train/test accuracy, wall time, steps/s).",
                options);
     return 0;
   }
-  const auto folders = values.count("run") ? values["run"].as<std::vector<std::string>>()
-                                           : std::vector<std::string>{};
+  const auto& folders = parsed.words;
   if (folders.size() < 2)
     throw po::error("give at least two run directories to compare; see --help");
 
@@ -163,3 +148,6 @@ int compare_command(const Arguments& arguments) {
 }
 
 }  // namespace xp::cli
+
+EXP_COMMAND(compare, 50, "RUN_DIR RUN_DIR...  differing config keys and final metrics of runs",
+            xp::cli::compare_command)

@@ -36,6 +36,27 @@ ConfigArguments parse_config_arguments(const Arguments& arguments,
   return parsed;
 }
 
+WordArguments parse_word_arguments(const Arguments& arguments, po::options_description& options,
+                                   int max_words) {
+  WordArguments parsed;
+  options.add_options()("help,h", "show this help");
+  po::options_description hidden;
+  hidden.add_options()("word", po::value<std::vector<std::string>>(&parsed.words), "word");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("word", max_words);
+  po::store(po::command_line_parser(arguments)
+                .options(all)
+                .positional(positional)
+                .style(kOptionStyle)
+                .run(),
+            parsed.options);
+  po::notify(parsed.options);
+  parsed.help = parsed.options.count("help") != 0;
+  return parsed;
+}
+
 void print_help(const std::string& usage, const std::string& about,
                 const po::options_description& options) {
   std::cout << "usage: " << usage << "\n\n" << about << "\n\n" << options << std::flush;

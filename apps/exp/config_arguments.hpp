@@ -1,5 +1,6 @@
-// What `run`, `validate` and `grad` share: CONFIG followed by key.path=value
-// overrides, parsed with Boost.program_options.
+// Command-line parsing the commands share (Boost.program_options): CONFIG followed
+// by key.path=value overrides (run, validate, grad...), or plain words (run
+// directories, a plugin kind).
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -29,6 +30,18 @@ struct ConfigArguments {
 // Parses arguments against the command's own options, to which --help is added.
 ConfigArguments parse_config_arguments(const Arguments& arguments,
                                        boost::program_options::options_description& options);
+
+struct WordArguments {
+  std::vector<std::string> words;  // the positional arguments, in order
+  bool help = false;
+  boost::program_options::variables_map options;
+};
+
+// Parses arguments against the command's own options, to which --help is added;
+// at most max_words positional words (-1: any number).
+WordArguments parse_word_arguments(const Arguments& arguments,
+                                   boost::program_options::options_description& options,
+                                   int max_words = -1);
 
 // Prints "usage" and the options description.
 void print_help(const std::string& usage, const std::string& about,

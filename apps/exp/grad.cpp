@@ -12,7 +12,7 @@
 namespace xp::cli {
 namespace po = boost::program_options;
 
-int grad_command(const Arguments& arguments) {
+int grad_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp grad options");
   options.add_options()("method", po::value<std::string>(),
                         "gradient plugin to use (overrides gradient.name)")(
@@ -62,3 +62,8 @@ int grad_command(const Arguments& arguments) {
 }
 
 }  // namespace xp::cli
+
+EXP_COMMAND(
+    grad, 30,
+    "CONFIG [key.path=value ...]  the gradient at the initial parameters on the first batch",
+    xp::cli::grad_command)

@@ -47,26 +47,13 @@ void print_table(const std::vector<std::vector<std::string>>& rows, const std::s
 
 }  // namespace
 
-int plugins_command(const Arguments& arguments) {
+int plugins_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp plugins options");
-  options.add_options()("help,h", "show this help")(
-      "plugin-path", po::value<std::vector<std::string>>()->composing(),
-      "extra folder to search first (repeatable), as plugin_paths in a config");
-  po::options_description hidden;
-  hidden.add_options()("kind", po::value<std::string>(), "plugin kind");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("kind", 1);
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments)
-                .options(all)
-                .positional(positional)
-                .style(kOptionStyle)
-                .run(),
-            values);
-  po::notify(values);
-  if (values.count("help")) {
+  options.add_options()("plugin-path", po::value<std::vector<std::string>>()->composing(),
+                        "extra folder to search first (repeatable), as plugin_paths in a config");
+  const auto parsed = parse_word_arguments(arguments, options, 1);
+  const auto& values = parsed.options;
+  if (parsed.help) {
     print_help("exp plugins [KIND] [--plugin-path DIR]",
                "Lists every plugin found (KIND: dataset, model, loss, gradient, optimizer), with\n"
                "its version, file and parameters: name, type, default, accepted values, meaning.\n"
@@ -75,8 +62,8 @@ int plugins_command(const Arguments& arguments) {
     return 0;
   }
   std::optional<PluginKind> only;
-  if (values.count("kind")) {
-    const auto word = values["kind"].as<std::string>();
+  if (!parsed.words.empty()) {
+    const auto& word = parsed.words.front();
     only = plugin_kind_from_string(word);
     if (!only) {
       const std::vector<std::string> kinds = {"dataset", "model", "loss", "gradient", "optimizer"};
@@ -119,3 +106,6 @@ int plugins_command(const Arguments& arguments) {
 }
 
 }  // namespace xp::cli
+
+EXP_COMMAND(plugins, 90, "[KIND]  the plugins found, with their parameters",
+            xp::cli::plugins_command)

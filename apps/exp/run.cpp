@@ -163,3 +163,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
 }
 
 }  // namespace xp::cli
+
+EXP_COMMAND(
+    run, 10,
+    "CONFIG [key.path=value ...]  train as the config says; writes runs/<experiment>/<time>-<id>/",
+    xp::cli::run_command)

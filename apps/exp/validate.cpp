@@ -9,7 +9,7 @@
 namespace xp::cli {
 namespace po = boost::program_options;
 
-int validate_command(const Arguments& arguments) {
+int validate_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp validate options");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
@@ -28,3 +28,6 @@ int validate_command(const Arguments& arguments) {
 }
 
 }  // namespace xp::cli
+
+EXP_COMMAND(validate, 20, "CONFIG [key.path=value ...]  check a config and print it fully resolved",
+            xp::cli::validate_command)
