@@ -20,19 +20,6 @@ namespace {
 // Models this small are the chapter's calculus listings: their parameters are the answer.
 constexpr std::size_t kPrintParametersUpTo = 20;
 
-std::string git_commit() {
-  const std::string command =
-      std::string("git -C '") + EXP_SOURCE_DIR + "' rev-parse HEAD 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "unknown";
-  char buffer[128] = {};
-  const bool read = fgets(buffer, sizeof buffer, pipe) != nullptr;
-  const int status = pclose(pipe);
-  std::string commit = read ? buffer : "";
-  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
-  return status == 0 && commit.size() == 40 ? commit : "unknown";
-}
-
 std::string overrides_yaml(const std::vector<Override>& overrides) {
   YAML::Node map(YAML::NodeType::Map);
   for (const auto& change : overrides) map[change.key_path] = change.value;
@@ -113,7 +100,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   summary.seed = config.train.seed;
   summary.threads = experiment.pool().size();
   summary.host = host_name();
-  summary.git_commit = git_commit();
+  summary.source = source_revision(EXP_SOURCE_DIR);
   summary.plugins = experiment.plugin_records();
   run.replace_atomically("summary.json", summary.to_json());
   log.stream() << "run directory: " << run.path().string() << std::endl;

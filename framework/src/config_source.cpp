@@ -70,16 +70,21 @@ std::string mark_of(const fs::path& file, const YAML::Mark& mark) {
          std::to_string(mark.column + 1);
 }
 
-YAML::Node parse_file(const fs::path& file) {
+std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw ConfigError(file.string() + ": cannot read config file (" + std::strerror(errno) + ")");
   }
   std::stringstream text;
   text << in.rdbuf();
+  return text.str();
+}
+
+// file names the text in messages.
+YAML::Node parse_text(const std::string& text, const fs::path& file) {
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(mark_of(file, e.mark) + ": malformed YAML: " + e.msg);
   }
@@ -148,7 +153,9 @@ struct Loaded {
   Origins origins;
 };
 
-Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain) {
+// text is the file's content when it is already in memory (ConfigSource::parse).
+Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain,
+                  const std::string* text = nullptr) {
   const fs::path canonical = fs::weakly_canonical(fs::absolute(file));
   if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
     std::string cycle;
@@ -156,7 +163,7 @@ Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain) {
     throw ConfigError(file.string() + ": extends cycle: " + cycle + canonical.string());
   }
   chain.push_back(canonical);
-  Loaded loaded{parse_file(file), {}};
+  Loaded loaded{parse_text(text ? *text : read_file(file), file), {}};
   for (const char* section : kPluginSections) {
     const YAML::Node given = std::as_const(loaded.root)[section];
     if (given && given.IsScalar()) loaded.root[section] = as_section(given);
@@ -269,8 +276,18 @@ Override Override::from_option(const std::string& key_path, const std::string& v
 }
 
 ConfigSource ConfigSource::load(const fs::path& file, const std::vector<Override>& overrides) {
+  return load_text(file, nullptr, overrides);
+}
+
+ConfigSource ConfigSource::parse(const std::string& text, const fs::path& name,
+                                 const std::vector<Override>& overrides) {
+  return load_text(name, &text, overrides);
+}
+
+ConfigSource ConfigSource::load_text(const fs::path& file, const std::string* text,
+                                     const std::vector<Override>& overrides) {
   std::vector<fs::path> chain;
-  Loaded loaded = load_chain(file, chain);
+  Loaded loaded = load_chain(file, chain, text);
   ConfigSource source;
   source.file_ = file;
   source.root_ = loaded.root;

@@ -1,6 +1,7 @@
 #include "exp/experiment.hpp"
 
 #include "exp/error.hpp"
+#include "exp/sha256.hpp"
 
 namespace xp {
 namespace {
@@ -51,7 +52,8 @@ std::vector<PluginRecord> Experiment::plugin_records() const {
   std::vector<PluginRecord> records;
   for (const PluginChoice* choice : config_.plugins()) {
     records.push_back({std::string(to_string(choice->kind)), choice->name(),
-                       choice->plugin.info->version, choice->plugin.file.string()});
+                       choice->plugin.info->version, choice->plugin.file.string(),
+                       sha256_of_file(choice->plugin.file)});
   }
   return records;
 }

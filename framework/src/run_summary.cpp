@@ -45,7 +45,14 @@ std::string RunSummary::to_json() const {
   json.key("seed").value(seed);
   json.key("threads").value(threads);
   json.key("host").value(host);
-  json.key("git_commit").value(git_commit);
+  json.key("compiler").value(build.compiler);
+  json.key("build_type").value(build.build_type);
+  json.key("build_flags").value(build.flags);
+  json.key("libraries").begin_object();
+  for (const auto& [library, version] : build.libraries) json.key(library).value(version);
+  json.end_object();
+  json.key("git_commit").value(source.commit);
+  json.key("git_dirty").value(source.dirty);
   json.key("plugins").begin_array();
   for (const auto& plugin : plugins) {
     json.begin_object();
@@ -53,6 +60,7 @@ std::string RunSummary::to_json() const {
     json.key("name").value(plugin.name);
     json.key("version").value(plugin.version);
     json.key("file").value(plugin.file);
+    json.key("sha256").value(plugin.sha256);
     json.end_object();
   }
   json.end_array();

@@ -104,7 +104,15 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_is_read_in_place_and_kept_compact) {
   BOOST_TEST(fashion->size(Split::test) == 10000u);
   BOOST_TEST(fashion->input_size() == 784u);
   // 70,000 x 784 bytes is 55 MB; as doubles it would be 439 MB.
+#ifdef EXP_SANITIZED
+  // Under AddressSanitizer resident memory also holds shadow memory and the
+  // quarantine of freed blocks (up to 256 MB), so the bound says nothing there;
+  // the normal build checks it.
+  (void)before;
+  (void)after;
+#else
   BOOST_TEST(after - before < 128 * 1024);
+#endif
   const auto train_counts = label_counts(*fashion, Split::train);
   const auto test_counts = label_counts(*fashion, Split::test);
   for (std::size_t c = 0; c < 10; ++c) {

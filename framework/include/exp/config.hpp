@@ -51,6 +51,10 @@ class ConfigSource {
   // section afresh, so parameters of the old plugin do not leak into the new one.
   static ConfigSource load(const std::filesystem::path& file,
                            const std::vector<Override>& overrides = {});
+  // The same for config text held in memory (tests, fuzzing): `name` stands for its
+  // file in messages, and `extends` and plugin_paths are relative to its folder.
+  static ConfigSource parse(const std::string& text, const std::filesystem::path& name,
+                            const std::vector<Override>& overrides = {});
 
   const std::filesystem::path& file() const { return file_; }
   const YAML::Node& root() const { return root_; }
@@ -64,6 +68,10 @@ class ConfigSource {
   };
 
  private:
+  // load and parse: text is the file's content, or null to read the file.
+  static ConfigSource load_text(const std::filesystem::path& file, const std::string* text,
+                                const std::vector<Override>& overrides);
+
   std::filesystem::path file_;
   YAML::Node root_;
   std::shared_ptr<std::map<std::string, Origin>> origins_;  // key path -> origin

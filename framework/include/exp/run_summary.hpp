@@ -13,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "exp/build_info.hpp"
+#include "exp/source_tree.hpp"
+
 namespace xp {
 
 enum class RunStatus { running, completed, diverged, interrupted, failed };
@@ -20,6 +23,7 @@ std::string_view to_string(RunStatus status);
 
 struct PluginRecord {
   std::string kind, name, version, file;
+  std::string sha256;  // of the file: the same name and version can hold other code
 };
 
 struct RunSummary {
@@ -40,7 +44,8 @@ struct RunSummary {
   std::uint64_t seed = 0;
   unsigned threads = 1;
   std::string host;
-  std::string git_commit;  // "unknown" when the source tree is not a git checkout
+  SourceRevision source;  // git commit and whether the tree was dirty
+  BuildInfo build = build_info();  // compiler, flags and library versions of libexp
   std::vector<PluginRecord> plugins;
 
   std::string to_json() const;

@@ -1,0 +1,42 @@
+// SHA-256 (FIPS 180-4), to identify the exact plugin files a run used: the same
+// name and version can be rebuilt with different code, its hash cannot.
+//
+//   xp::Sha256 hash;
+//   hash.update(bytes);
+//   std::string hex = hash.hex_digest();               // 64 lowercase hex digits
+//   std::string file_hex = xp::sha256_of_file("lib/exp/plugins/exp_loss_mse.so");
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace xp {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(std::span<const std::uint8_t> bytes);
+  void update(std::string_view text);
+  // The digest of everything given so far; the hash is not usable afterwards.
+  std::array<std::uint8_t, 32> digest();
+  std::string hex_digest();  // as `sha256sum` prints it
+
+ private:
+  void compress(const std::uint8_t* block);
+
+  std::array<std::uint32_t, 8> state_;
+  std::array<std::uint8_t, 64> block_{};
+  std::size_t block_used_ = 0;
+  std::uint64_t total_bytes_ = 0;
+};
+
+std::string sha256_hex(std::string_view bytes);
+// Throws xp::Error "<file>: cannot read ..." when the file cannot be read.
+std::string sha256_of_file(const std::filesystem::path& file);
+
+}  // namespace xp
