@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "config_arguments.hpp"
 #include "exp/error.hpp"
+#include "run_records.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
@@ -31,51 +32,6 @@ constexpr const char* kMetrics[] = {"status",
                                     "best_test_accuracy",
                                     "wall_seconds",
                                     "steps_per_second"};
-
-struct RunRecord {
-  std::string label;                          // <experiment>/<run id>
-  std::map<std::string, std::string> config;  // key path -> value as YAML text
-  boost::property_tree::ptree summary;
-};
-
-void flatten(const YAML::Node& node, const std::string& path,
-             std::map<std::string, std::string>& out) {
-  if (node.IsMap()) {
-    for (const auto& entry : node) {
-      const std::string key = entry.first.Scalar();
-      flatten(entry.second, path.empty() ? key : path + "." + key, out);
-    }
-    return;
-  }
-  if (node.IsScalar()) {
-    out[path] = node.Scalar();
-    return;
-  }
-  YAML::Emitter text;
-  text << YAML::Flow << node;
-  out[path] = text.c_str();
-}
-
-RunRecord read_run(const fs::path& folder) {
-  if (!fs::is_directory(folder)) throw ConfigError(folder.string() + ": not a run directory");
-  RunRecord run;
-  const fs::path absolute = fs::absolute(folder).lexically_normal();
-  const fs::path name = absolute.filename().empty() ? absolute.parent_path() : absolute;
-  run.label = (name.parent_path().filename() / name.filename()).string();
-  const fs::path config = folder / "config.yaml";
-  try {
-    flatten(YAML::LoadFile(config.string()), "", run.config);
-  } catch (const YAML::Exception& e) {
-    throw Error(config.string() + ": cannot read run config: " + e.msg);
-  }
-  const fs::path summary = folder / "summary.json";
-  try {
-    boost::property_tree::read_json(summary.string(), run.summary);
-  } catch (const boost::property_tree::json_parser_error& e) {
-    throw Error(summary.string() + ": cannot read run summary: " + e.message());
-  }
-  return run;
-}
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths;
@@ -114,7 +70,7 @@ int compare_command(const Arguments& arguments, const Arguments& /*command_line*
 
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {"run"};
-  for (const auto& run : runs) header.push_back(run.label);
+  for (const auto& run : runs) header.push_back(run.name);
   rows.push_back(header);
 
   std::set<std::string> keys;
