@@ -25,20 +25,20 @@ enum class SeriesStyle { lines, points, lines_points };
 enum class LegendPosition { top_right, bottom_right, top_left, bottom_left };
 
 struct Series {
-  std::string label;  // shown in the legend; empty: no legend entry
-  std::vector<double> x;
-  std::vector<double> y;  // as many as x
+  std::string label{};  // shown in the legend; empty: no legend entry
+  std::vector<double> x{};
+  std::vector<double> y{};  // as many as x
   SeriesStyle style = SeriesStyle::lines;
-  std::string color;  // "#rrggbb" or a colour name; empty: the next of gnuplot's own
+  std::string color{};  // "#rrggbb" or a colour name; empty: the next of gnuplot's own
 };
 
 struct Chart {
-  std::string title;
-  std::string x_label;
-  std::string y_label;
+  std::string title{};
+  std::string x_label{};
+  std::string y_label{};
   bool log_x = false;
   bool log_y = false;
-  std::vector<Series> series;
+  std::vector<Series> series{};
   LegendPosition legend = LegendPosition::top_right;
   // Pixels. 800 x 480 is readable in a README and on a laptop screen.
   int width = 800;

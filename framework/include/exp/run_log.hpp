@@ -23,6 +23,11 @@ class RunLog {
   RunLog& operator=(const RunLog&) = delete;
 
   std::ostream& stream() { return stream_; }
+  // The console alone: a progress line redrawn in place belongs there, not in the file.
+  std::ostream& console() { return console_; }
+  // log.txt alone (kept in memory until open()): the plain lines that stand for what
+  // the console shows another way.
+  std::ostream& file() { return file_stream_; }
   void open(const std::filesystem::path& file);
   void flush();
 
@@ -32,6 +37,7 @@ class RunLog {
     explicit Tee(std::ostream& console) : console_(console) {}
     void open(const std::filesystem::path& file);
     int sync() override;
+    void record(const char* text, std::streamsize count);  // to the file only
 
    protected:
     int_type overflow(int_type c) override;
@@ -42,8 +48,24 @@ class RunLog {
     std::ofstream file_;
     std::string early_;  // printed before the file was opened
   };
+  // Writes what it is given to the Tee's file side only.
+  class FileSide : public std::streambuf {
+   public:
+    explicit FileSide(Tee& tee) : tee_(tee) {}
+    int sync() override { return tee_.pubsync(); }
+
+   protected:
+    int_type overflow(int_type c) override;
+    std::streamsize xsputn(const char* text, std::streamsize count) override;
+
+   private:
+    Tee& tee_;
+  };
+  std::ostream& console_;
   Tee tee_;
   std::ostream stream_;
+  FileSide file_side_;
+  std::ostream file_stream_;
 };
 
 }  // namespace xp

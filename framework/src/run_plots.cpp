@@ -1,0 +1,155 @@
+#include "exp/run_plots.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "exp/error.hpp"
+
+namespace xp {
+
+namespace {
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<std::string> split_fields(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream text(line);
+  for (std::string field; std::getline(text, field, ',');) fields.push_back(field);
+  if (!line.empty() && line.back() == ',') fields.emplace_back();
+  return fields;
+}
+
+// A CSV file the run wrote: its header's columns and the complete rows after it.
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  std::size_t column(const std::filesystem::path& file, const std::string& name) const {
+    const auto found = std::find(header.begin(), header.end(), name);
+    if (found == header.end())
+      throw Error(file.string() + ": no column '" + name + "' in the header");
+    return std::size_t(found - header.begin());
+  }
+};
+
+CsvTable read_csv(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error(file.string() + ": cannot read (is this a run directory?)");
+  CsvTable table;
+  std::string line;
+  if (!std::getline(in, line) || line.empty())
+    throw Error(file.string() + ": empty, expected a header line");
+  table.header = split_fields(line);
+  while (std::getline(in, line)) {
+    // A crash can cut the last line short; only rows ending in a newline are whole.
+    if (in.eof()) break;
+    auto fields = split_fields(line);
+    if (fields.size() == table.header.size()) table.rows.push_back(std::move(fields));
+  }
+  return table;
+}
+
+// nan for an empty field (accuracy of data without labels); strtod reads "inf", "nan".
+double number_or_missing(const std::string& text) {
+  if (text.empty()) return kMissing;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() ? kMissing : value;
+}
+
+bool all_missing(const std::vector<double>& values) {
+  return std::none_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
+}
+
+}  // namespace
+
+RunCurves read_run_curves(const std::filesystem::path& run_dir) {
+  RunCurves curves;
+  const auto metrics_file = run_dir / "metrics.csv";
+  const CsvTable metrics = read_csv(metrics_file);
+  const std::size_t step = metrics.column(metrics_file, "step");
+  const std::size_t loss = metrics.column(metrics_file, "loss");
+  for (const auto& row : metrics.rows) {
+    curves.steps.push_back(number_or_missing(row[step]));
+    curves.losses.push_back(number_or_missing(row[loss]));
+  }
+
+  const auto epochs_file = run_dir / "epochs.csv";
+  const CsvTable epochs = read_csv(epochs_file);
+  const std::size_t epoch = epochs.column(epochs_file, "epoch");
+  const std::size_t train = epochs.column(epochs_file, "train_accuracy");
+  const std::size_t test = epochs.column(epochs_file, "test_accuracy");
+  for (const auto& row : epochs.rows) {
+    const double train_accuracy = number_or_missing(row[train]);
+    const double test_accuracy = number_or_missing(row[test]);
+    if (std::isnan(train_accuracy) && std::isnan(test_accuracy)) continue;
+    curves.epochs.push_back(number_or_missing(row[epoch]));
+    curves.train_accuracy.push_back(train_accuracy);
+    curves.test_accuracy.push_back(test_accuracy);
+  }
+  return curves;
+}
+
+std::vector<double> smoothed_loss(const std::vector<double>& losses) {
+  const double span = std::clamp(double(losses.size()) / 50.0, 5.0, 200.0);
+  return exponential_moving_average(losses, 2.0 / (span + 1.0));
+}
+
+Chart loss_chart(const RunCurves& curves, const std::string& experiment) {
+  Chart chart;
+  chart.title = experiment + ": loss per step";
+  chart.x_label = "step";
+  chart.y_label = "loss";
+  double low = std::numeric_limits<double>::infinity(), high = 0.0;
+  bool positive = true;
+  for (const double loss : curves.losses) {
+    if (!std::isfinite(loss)) continue;
+    positive = positive && loss > 0;
+    low = std::min(low, loss);
+    high = std::max(high, loss);
+  }
+  chart.log_y = positive && low > 0 && high / low > 1e3;
+  // Smoothed over every step, drawn at the same thinned steps as the raw loss.
+  Series raw{"loss of the step's batch", curves.steps, curves.losses, SeriesStyle::lines,
+             "#a6c8ec"};
+  Series smooth{"smoothed", curves.steps, smoothed_loss(curves.losses), SeriesStyle::lines,
+                "#1f4e9a"};
+  chart.series.push_back(thinned(raw, kMaxPlottedPoints));
+  chart.series.push_back(thinned(smooth, kMaxPlottedPoints));
+  return chart;
+}
+
+Chart accuracy_chart(const RunCurves& curves, const std::string& experiment) {
+  Chart chart;
+  chart.title = experiment + ": accuracy per epoch";
+  chart.x_label = "epoch";
+  chart.y_label = "accuracy";
+  chart.legend = LegendPosition::bottom_right;
+  const auto style = curves.epochs.size() > 60 ? SeriesStyle::lines : SeriesStyle::lines_points;
+  if (!all_missing(curves.train_accuracy))
+    chart.series.push_back(thinned(
+        {"train", curves.epochs, curves.train_accuracy, style, "#1f4e9a"}, kMaxPlottedPoints));
+  if (!all_missing(curves.test_accuracy))
+    chart.series.push_back(thinned({"test", curves.epochs, curves.test_accuracy, style, "#d9541e"},
+                                   kMaxPlottedPoints));
+  return chart;
+}
+
+void draw_run_plots(const std::filesystem::path& run_dir, const std::string& experiment,
+                    std::ostream& warnings) {
+  try {
+    const RunCurves curves = read_run_curves(run_dir);
+    if (!all_missing(curves.losses))
+      draw_chart(loss_chart(curves, experiment), run_dir / "loss.svg");
+    if (curves.has_accuracy())
+      draw_chart(accuracy_chart(curves, experiment), run_dir / "accuracy.svg");
+  } catch (const std::exception& e) {
+    warnings << "warning: plots not drawn: " << e.what() << std::endl;
+  }
+}
+
+}  // namespace xp
