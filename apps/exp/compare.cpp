@@ -1,109 +1,217 @@
-// exp compare: the config keys that differ between runs, and their final metrics
-// side by side. Reads each run's config.yaml (yaml-cpp) and summary.json
-// (Boost.PropertyTree's JSON parser).
-#include <yaml-cpp/yaml.h>
-
-#include <boost/property_tree/json_parser.hpp>
-#include <boost/property_tree/ptree.hpp>
-#include <filesystem>
+// exp compare: the config keys that differ between runs and their final metrics, one
+// row per run (a sweep of nine reads down a column, not across nine).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <iostream>
-#include <map>
-#include <set>
 
 #include "commands.hpp"
+#include "comparison.hpp"
 #include "config_arguments.hpp"
 #include "exp/error.hpp"
-#include "run_records.hpp"
+#include "exp/suggest.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace {
 
 constexpr const char* kMissing = "-";
 
-// The final metrics, in the order shown.
-constexpr const char* kMetrics[] = {"status",
-                                    "steps",
-                                    "final_loss",
-                                    "final_train_accuracy",
-                                    "final_test_accuracy",
-                                    "best_test_accuracy",
-                                    "wall_seconds",
-                                    "steps_per_second"};
+enum class Shape { word, count, fraction, loss, amount };
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+struct Metric {
+  const char* column;     // header and --sort name
+  const char* field;      // summary.json key
+  Shape shape;            // how the aligned table and Markdown round it
+  bool higher_is_better;  // sorted descending, so the best run comes first
+};
+
+constexpr Metric kMetrics[] = {
+    {"status", "status", Shape::word, false},
+    {"steps", "steps", Shape::count, true},
+    {"loss", "final_loss", Shape::loss, false},
+    {"train_acc", "final_train_accuracy", Shape::fraction, true},
+    {"test_acc", "final_test_accuracy", Shape::fraction, true},
+    {"best_test_acc", "best_test_accuracy", Shape::fraction, true},
+    {"wall_s", "wall_seconds", Shape::amount, false},
+    {"steps_per_s", "steps_per_second", Shape::amount, true},
+};
+
+std::string printf_text(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+// Enough digits to tell runs apart at a glance; CSV keeps summary.json's full text.
+std::string rounded(const std::string& text, Shape shape) {
+  if (shape == Shape::word || shape == Shape::count) return text;
+  double value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stod(text, &used);
+    if (used != text.size()) return text;
+  } catch (const std::exception&) {
+    return text;
   }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+  if (!std::isfinite(value)) return text;
+  switch (shape) {
+    case Shape::fraction:
+      return printf_text("%.4f", value);
+    case Shape::loss:
+      return printf_text("%.4g", value);
+    default:
+      return std::abs(value) >= 100 ? printf_text("%.0f", value) : printf_text("%.3g", value);
+  }
+}
+
+std::optional<double> as_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// Orders rows by one column: numbers numerically (when every present value is one),
+// missing values last whatever the direction.
+void sort_rows(std::vector<std::vector<std::string>>& rows, std::size_t column, bool descending) {
+  const bool numbers = std::all_of(rows.begin(), rows.end(), [&](const auto& row) {
+    return row[column].empty() || as_number(row[column]).has_value();
+  });
+  std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+    const std::string& x = a[column];
+    const std::string& y = b[column];
+    if (x.empty() || y.empty()) return !x.empty() && y.empty();
+    if (numbers) {
+      const double u = *as_number(x), v = *as_number(y);
+      return descending ? u > v : u < v;
     }
-    std::cout << line << "\n";
-  }
+    return descending ? x > y : x < y;
+  });
 }
 
 }  // namespace
 
+std::string comparison_columns_help() {
+  std::string text = "metric columns (--sort NAME; * = higher is better, sorted descending):\n ";
+  for (const auto& metric : kMetrics) {
+    text += std::string(" ") + metric.column + (metric.higher_is_better ? "*" : "");
+  }
+  return text + "\nA differing config key (optimizer.lr) sorts ascending.";
+}
+
+void print_comparison(std::vector<RunRecord> runs, const ComparisonOptions& options,
+                      std::ostream& out) {
+  const auto keys = differing_keys(runs);
+  std::vector<std::string> header = {"run"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  for (const auto& metric : kMetrics) header.emplace_back(metric.column);
+
+  // Cells hold the full text ("" when missing); rounding happens after sorting.
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& run : runs) {
+    std::vector<std::string> row = {run.name};
+    for (const auto& key : keys) {
+      const auto found = run.config.find(key);
+      row.push_back(found == run.config.end() ? "" : found->second);
+    }
+    row.push_back(run.status());
+    for (const auto& metric : kMetrics) {
+      if (std::string(metric.field) != "status") row.push_back(run.field(metric.field));
+    }
+    rows.push_back(row);
+  }
+
+  std::vector<bool> numeric(header.size(), false);
+  for (std::size_t c = 1; c < header.size(); ++c) {
+    numeric[c] =
+        header[c] != "status" && std::all_of(rows.begin(), rows.end(), [&](const auto& row) {
+          return row[c].empty() || as_number(row[c]).has_value();
+        });
+  }
+
+  if (!options.sort.empty()) {
+    std::optional<std::size_t> column;
+    bool descending = false;
+    for (std::size_t m = 0; m < std::size(kMetrics); ++m) {
+      if (options.sort == kMetrics[m].column || options.sort == kMetrics[m].field) {
+        column = 1 + keys.size() + m;
+        descending = kMetrics[m].higher_is_better;
+      }
+    }
+    const auto key = std::find(keys.begin(), keys.end(), options.sort);
+    if (!column && key != keys.end()) column = 1 + std::size_t(key - keys.begin());
+    if (!column) {
+      std::vector<std::string> names(keys.begin(), keys.end());
+      for (const auto& metric : kMetrics) names.emplace_back(metric.column);
+      throw ConfigError("--sort " + options.sort +
+                        ": not a metric column or a config key that differs between the runs" +
+                        did_you_mean(options.sort, names));
+    }
+    sort_rows(rows, *column, descending != options.reverse);
+  } else if (options.reverse) {
+    std::reverse(rows.begin(), rows.end());
+  }
+
+  Table table(header, numeric);
+  for (auto& row : rows) {
+    for (std::size_t m = 0; m < std::size(kMetrics); ++m) {
+      auto& cell = row[1 + keys.size() + m];
+      if (options.format != TableFormat::csv) cell = rounded(cell, kMetrics[m].shape);
+    }
+    if (options.format != TableFormat::csv) {
+      for (auto& cell : row) {
+        if (cell.empty()) cell = kMissing;
+      }
+    }
+    table.add(row);
+  }
+  table.print(out, options.format);
+}
+
 int compare_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp compare options");
+  options.add_options()("sort", po::value<std::string>(), "order the runs by a column (see above)")(
+      "reverse", "reverse the order")("csv", "comma-separated values, full precision")(
+      "md", "a Markdown table");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp compare RUN_DIR RUN_DIR...",
-               "Shows the config keys whose values differ between the runs and their final\n"
-               "metrics (status, steps, final loss, train/test accuracy, wall time, steps/s).",
+    print_help("exp compare RUN_OR_FOLDER... [--sort COLUMN] [--reverse] [--csv | --md]",
+               "One row per run: the config keys whose values differ between the runs, then\n"
+               "the final metrics from summary.json. A folder stands for every run under it\n"
+               "(runs/, runs/<experiment>/, a sweep folder). Without --sort the runs keep the\n"
+               "order given (within a folder: by path, so by start time). The table rounds;\n"
+               "--csv keeps summary.json's digits. A run without a readable summary.json is\n"
+               "shown with status unknown or unreadable.\n" +
+                   comparison_columns_help(),
                options);
     return 0;
   }
-  const auto& folders = parsed.words;
-  if (folders.size() < 2)
-    throw po::error("give at least two run directories to compare; see --help");
-
-  std::vector<RunRecord> runs;
-  for (const auto& folder : folders) runs.push_back(read_run(folder));
-
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header = {"run"};
-  for (const auto& run : runs) header.push_back(run.name);
-  rows.push_back(header);
-
-  std::set<std::string> keys;
-  for (const auto& run : runs) {
-    for (const auto& entry : run.config) keys.insert(entry.first);
-  }
-  std::size_t differing = 0;
-  for (const auto& key : keys) {
-    std::vector<std::string> row = {key};
-    for (const auto& run : runs) {
-      const auto found = run.config.find(key);
-      row.push_back(found == run.config.end() ? kMissing : found->second);
-    }
-    if (std::all_of(row.begin() + 2, row.end(), [&](const std::string& v) { return v == row[1]; }))
-      continue;
-    rows.push_back(row);
-    ++differing;
-  }
-  if (differing == 0) rows.push_back({"(configs are identical)"});
-  rows.push_back({});
-  for (const char* metric : kMetrics) {
-    std::vector<std::string> row = {metric};
-    for (const auto& run : runs) {
-      const auto value = run.summary.get_optional<std::string>(metric);
-      row.push_back(!value || value->empty() || *value == "null" ? kMissing : *value);
-    }
-    rows.push_back(row);
-  }
-  print_table(rows);
+  if (parsed.options.count("csv") && parsed.options.count("md"))
+    throw po::error("--csv and --md exclude each other");
+  if (parsed.words.empty())
+    throw po::error("give run directories or folders of runs to compare; see --help");
+  const auto runs =
+      read_runs(std::vector<std::filesystem::path>(parsed.words.begin(), parsed.words.end()));
+  if (runs.size() < 2)
+    throw ConfigError("found " + std::to_string(runs.size()) +
+                      " run; compare needs at least two (" + parsed.words.front() + ")");
+  ComparisonOptions comparison;
+  if (parsed.options.count("sort")) comparison.sort = parsed.options["sort"].as<std::string>();
+  comparison.reverse = parsed.options.count("reverse") != 0;
+  if (parsed.options.count("csv")) comparison.format = TableFormat::csv;
+  if (parsed.options.count("md")) comparison.format = TableFormat::markdown;
+  print_comparison(runs, comparison, std::cout);
   return 0;
 }
 
 }  // namespace xp::cli
 
-EXP_COMMAND(compare, 50, "RUN_DIR RUN_DIR...  differing config keys and final metrics of runs",
+EXP_COMMAND(compare, 50,
+            "RUN_OR_FOLDER...  differing config keys and final metrics, one row per run",
             xp::cli::compare_command)
