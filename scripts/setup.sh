@@ -12,6 +12,8 @@ PACKAGES=(
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
   libyaml-cpp-dev libeigen3-dev zlib1g-dev
   dataset-fashion-mnist gnuplot-nox
+  # scripts/test.sh: the libFuzzer targets (clang's runtime) and readable sanitizer stacks
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()
