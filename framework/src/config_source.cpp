@@ -156,7 +156,11 @@ struct Loaded {
 // text is the file's content when it is already in memory (ConfigSource::parse).
 Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain,
                   const std::string* text = nullptr) {
-  const fs::path canonical = fs::weakly_canonical(fs::absolute(file));
+  // Without throwing: a path the system refuses (a name over 255 bytes) is reported
+  // when the file is read, as a config error naming it.
+  std::error_code unresolved;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(file), unresolved);
+  if (unresolved) canonical = fs::absolute(file).lexically_normal();
   if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
     std::string cycle;
     for (const auto& link : chain) cycle += link.string() + " -> ";
@@ -181,9 +185,12 @@ Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain,
       base = load_chain(base_file, chain);
     } catch (const ConfigError& e) {
       // A missing base is reported where it is named.
-      if (!fs::exists(base_file)) {
-        throw ConfigError(locate_by_mark(file.string(), extends) + ": extends: no config file '" +
-                          base_file.string() + "'");
+      std::error_code unreadable;  // a name the system refuses (too long) is not missing
+      if (!fs::exists(base_file, unreadable)) {
+        throw ConfigError(locate_by_mark(file.string(), extends) + ": extends: " +
+                          (unreadable ? "cannot read config file '" + base_file.string() +
+                                            "' (" + unreadable.message() + ")"
+                                      : "no config file '" + base_file.string() + "'"));
       }
       throw;
     }
