@@ -12,8 +12,11 @@
 // The text stands for configs/fuzz-input.yaml, so `extends: synthetic.yaml` reaches
 // the repository's real configs. Every mistake must come out as xp::Error (a
 // one-line message); any other exception, a crash or a sanitizer report is a bug.
+#include <dlfcn.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +29,21 @@ namespace {
 constexpr std::string_view kSeparator = "\n%%\n";
 
 }  // namespace
+
+// The registry loads a plugin for each config and unloads it afterwards. libFuzzer
+// keeps reading the coverage counters of every instrumented library it has seen, so
+// an unloaded plugin would crash it: the plugins are loaded here once, for good.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  for (const auto& folder : xp::PluginRegistry::default_search_path({})) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+      if (entry.path().extension() == ".so") {
+        dlopen(entry.path().c_str(), RTLD_NOW | RTLD_NODELETE);
+      }
+    }
+  }
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
