@@ -41,4 +41,17 @@ const std::vector<std::size_t>& BatchSampler::next() {
   return rows_;
 }
 
+void BatchSampler::restore(const State& state) {
+  const bool fits = state.permutation.empty()
+                        ? state.position == 0
+                        : state.permutation.size() == train_size_ && state.position <= train_size_;
+  if (!fits) {
+    throw Error("saved batch order covers " + std::to_string(state.permutation.size()) +
+                " rows at position " + std::to_string(state.position) +
+                ", but the training set has " + std::to_string(train_size_));
+  }
+  permutation_ = state.permutation;
+  position_ = state.position;
+}
+
 }  // namespace xp

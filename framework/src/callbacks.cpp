@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "exp/error.hpp"
 #include "exp/number_format.hpp"
@@ -33,21 +35,50 @@ void ProgressPrinter::end(const TrainingOutcome& outcome) {
   out_ << std::endl;
 }
 
-MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every)
-    : flush_every_(flush_every) {
-  const auto open = [&](std::ofstream& out, const std::string& name, const char* header) {
-    out.open(run.file(name), std::ios::out | std::ios::trunc);
+namespace {
+
+// Keeps the header and the first `rows` rows of a CSV file, dropping any after
+// them (the rows a run wrote after its last checkpoint).
+void cut_to_rows(const std::filesystem::path& file, std::size_t rows) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(file.string() + ": cannot read (" + std::strerror(errno) + ")");
+  std::uintmax_t kept = 0;
+  std::size_t lines = 0;
+  for (std::string line; lines < rows + 1 && std::getline(in, line); ++lines) {
+    if (in.eof()) break;  // a last line without its newline was cut short by a crash
+    kept += line.size() + 1;
+  }
+  if (lines < rows + 1) {
+    throw Error(file.string() + ": has " + std::to_string(lines == 0 ? 0 : lines - 1) +
+                " complete rows, the checkpoint expects at least " + std::to_string(rows));
+  }
+  in.close();
+  std::filesystem::resize_file(file, kept);
+}
+
+}  // namespace
+
+MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every,
+                         std::optional<MetricRows> continue_after)
+    : flush_every_(flush_every), rows_(continue_after.value_or(MetricRows{})) {
+  const auto open = [&](std::ofstream& out, const std::string& name, const char* header,
+                        std::size_t rows) {
+    if (continue_after) cut_to_rows(run.file(name), rows);
+    out.open(run.file(name), continue_after ? std::ios::out | std::ios::app
+                                            : std::ios::out | std::ios::trunc);
     if (!out)
       throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
-    out << header << '\n';
+    if (!continue_after) out << header << '\n';
   };
-  open(steps_, "metrics.csv", "step,epoch,loss,seconds");
-  open(epochs_, "epochs.csv", "epoch,step,train_loss,train_accuracy,test_accuracy");
+  open(steps_, "metrics.csv", "step,epoch,loss,seconds", rows_.steps);
+  open(epochs_, "epochs.csv", "epoch,step,train_loss,train_accuracy,test_accuracy",
+       rows_.evaluations);
 }
 
 bool MetricFiles::step_taken(const StepRecord& record) {
   steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ','
          << repr(record.seconds) << '\n';
+  ++rows_.steps;
   if (++unflushed_ >= flush_every_) flush();
   return false;
 }
@@ -56,6 +87,7 @@ void MetricFiles::evaluated(const EvaluationRecord& record) {
   epochs_ << record.epoch << ',' << record.step << ',' << repr(record.train_loss) << ','
           << optional_text(record.train_accuracy) << ',' << optional_text(record.test_accuracy)
           << '\n';
+  ++rows_.evaluations;
   flush();
 }
 

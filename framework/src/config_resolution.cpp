@@ -48,6 +48,8 @@ const ParameterSpec kTrainSpecs[] = {
      .meaning = "worker threads, 0 = all hardware threads",
      .minimum = 0,
      .maximum = 4096},
+    positive_real("checkpoint_seconds", "60",
+                  "training seconds between checkpoints, which `exp resume` continues from"),
 };
 
 std::string listed(const std::vector<std::string>& words) {
@@ -135,6 +137,7 @@ struct Checker {
     settings.sampling = *sampling_from_string(std::get<std::string>(*value("sampling")));
     settings.seed = std::uint64_t(std::get<std::int64_t>(*value("seed")));
     settings.threads = unsigned(std::get<std::int64_t>(*value("threads")));
+    settings.checkpoint_seconds = std::get<double>(*value("checkpoint_seconds"));
 
     const std::string cadence = std::get<std::string>(*value("evaluate_every"));
     if (cadence == "epoch") {
@@ -262,6 +265,7 @@ YAML::Node ExperimentConfig::to_yaml() const {
   settings["evaluate_every"] = train.evaluate_every.to_string();
   settings["seed"] = train.seed;
   settings["threads"] = train.threads;
+  settings["checkpoint_seconds"] = xp::to_yaml(Parameters::Value(train.checkpoint_seconds));
   root["train"] = settings;
   return root;
 }

@@ -68,6 +68,11 @@ RunDirectory RunDirectory::create(const fs::path& runs_root, const std::string& 
   throw Error(parent.string() + ": no unused run folder name after 100 attempts");
 }
 
+RunDirectory RunDirectory::open(const fs::path& path) {
+  if (!fs::is_directory(path)) throw Error(path.string() + ": no such run directory");
+  return RunDirectory(path);
+}
+
 void RunDirectory::write_new(const std::string& name, const std::string& text) const {
   write_file(file(name), text, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC);
 }

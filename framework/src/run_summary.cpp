@@ -21,8 +21,18 @@ std::string_view to_string(RunStatus status) {
       return "interrupted";
     case RunStatus::failed:
       return "failed";
+    case RunStatus::crashed:
+      return "crashed";
   }
   return "failed";
+}
+
+std::optional<RunStatus> run_status_from_string(std::string_view word) {
+  for (const RunStatus status : {RunStatus::running, RunStatus::completed, RunStatus::diverged,
+                                 RunStatus::interrupted, RunStatus::failed, RunStatus::crashed}) {
+    if (to_string(status) == word) return status;
+  }
+  return std::nullopt;
 }
 
 std::string RunSummary::to_json() const {
@@ -45,6 +55,15 @@ std::string RunSummary::to_json() const {
   json.key("seed").value(seed);
   json.key("threads").value(threads);
   json.key("host").value(host);
+  json.key("pid").value(std::int64_t(pid));
+  json.key("resumed").begin_array();
+  for (const auto& resumption : resumed) {
+    json.begin_object();
+    json.key("at_step").value(std::uint64_t(resumption.at_step));
+    json.key("utc").value(resumption.utc);
+    json.end_object();
+  }
+  json.end_array();
   json.key("compiler").value(build.compiler);
   json.key("build_type").value(build.build_type);
   json.key("build_flags").value(build.flags);

@@ -8,7 +8,8 @@
 namespace xp {
 
 TrainingOutcome Trainer::run(Vector& theta, Random& rng,
-                             const std::vector<TrainingCallback*>& callbacks) {
+                             const std::vector<TrainingCallback*>& callbacks,
+                             const ResumePoint* from) {
   const TrainSettings& settings = experiment_.config().train;
   const Dataset& dataset = experiment_.dataset();
   const std::size_t train_size = experiment_.train_size();
@@ -17,38 +18,41 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
                           settings.batch_size};
   for (auto* callback : callbacks) callback->begin(plan);
 
-  TrainingOutcome outcome;
-  outcome.parameters = &theta;
+  // Everything the loop carries from one step to the next lives in `progress`, so a
+  // checkpoint of it (with theta, the optimizer, rng and the sampler) is complete.
+  TrainingProgress progress = from ? from->progress : TrainingProgress{};
   BatchSampler sampler(settings.sampling, train_size, settings.batch_size, rng);
+  if (from) sampler.restore(from->sampler);
   Batch batch;
   Vector gradient;
-  double loss_sum = 0.0;
-  std::size_t losses = 0;
+  const double seconds_before = progress.seconds;
   const auto start = std::chrono::steady_clock::now();
   const auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return seconds_before +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
 
   const auto evaluate = [&](std::size_t step) {
     EvaluationRecord record;
     record.step = step;
     record.epoch = step / plan.iterations_per_epoch;
-    record.train_loss = losses == 0 ? 0.0 : loss_sum / double(losses);
+    record.train_loss = progress.losses == 0 ? 0.0 : progress.loss_sum / double(progress.losses);
     record.train_accuracy = accuracy(experiment_.model(), theta, dataset, Split::train);
     record.test_accuracy = accuracy(experiment_.model(), theta, dataset, Split::test);
-    outcome.final_train_accuracy = record.train_accuracy;
-    outcome.final_test_accuracy = record.test_accuracy;
+    progress.final_train_accuracy = record.train_accuracy;
+    progress.final_test_accuracy = record.test_accuracy;
     if (record.test_accuracy &&
-        (!outcome.best_test_accuracy || *record.test_accuracy > *outcome.best_test_accuracy)) {
-      outcome.best_test_accuracy = record.test_accuracy;
+        (!progress.best_test_accuracy || *record.test_accuracy > *progress.best_test_accuracy)) {
+      progress.best_test_accuracy = record.test_accuracy;
     }
-    loss_sum = 0.0;
-    losses = 0;
+    progress.loss_sum = 0.0;
+    progress.losses = 0;
     for (auto* callback : callbacks) callback->evaluated(record);
   };
 
-  bool evaluated_last = false;
-  for (std::size_t step = 0; step < plan.total_steps; ++step) {
+  RunStatus status = RunStatus::completed;
+  std::optional<std::size_t> diverged_step;
+  for (std::size_t step = progress.steps; step < plan.total_steps; ++step) {
     dataset.gather(Split::train, sampler.next(), batch);
     const Objective objective(experiment_.model(), experiment_.loss(), batch, experiment_.pool());
     experiment_.gradient().compute(objective, theta, gradient);
@@ -56,30 +60,46 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     const double loss = objective.loss(theta);
 
     const StepRecord record{step, step / plan.iterations_per_epoch, loss, seconds()};
-    outcome.steps = step + 1;
-    outcome.final_loss = loss;
+    progress.steps = step + 1;
+    progress.final_loss = loss;
     bool stop = false;
     for (auto* callback : callbacks) stop = callback->step_taken(record) || stop;
     if (!std::isfinite(loss)) {
-      outcome.status = RunStatus::diverged;
-      outcome.diverged_step = step;
+      status = RunStatus::diverged;
+      diverged_step = step;
       break;
     }
-    loss_sum += loss;
-    ++losses;
-    evaluated_last = settings.evaluates_after(step, train_size);
-    if (evaluated_last) evaluate(step);
+    progress.loss_sum += loss;
+    ++progress.losses;
+    progress.evaluated_last = settings.evaluates_after(step, train_size);
+    if (progress.evaluated_last) evaluate(step);
+    // A stop after the last step changes nothing: the run is complete.
+    stop = stop && progress.steps < plan.total_steps;
+    progress.seconds = seconds();
+    const TrainingSnapshot snapshot{progress, theta, experiment_.optimizer(), rng, sampler, stop};
+    for (auto* callback : callbacks) callback->step_completed(snapshot);
     if (stop) {
-      outcome.status = RunStatus::interrupted;
+      status = RunStatus::interrupted;
       break;
     }
   }
   // The final accuracy is always measured, unless evaluation is off or meaningless.
   const bool evaluates = settings.evaluate_every.kind != EvaluationCadence::Kind::never;
-  if (evaluates && !evaluated_last && outcome.steps > 0 && outcome.status != RunStatus::diverged) {
-    evaluate(outcome.steps - 1);
+  if (evaluates && !progress.evaluated_last && progress.steps > 0 &&
+      status != RunStatus::diverged) {
+    evaluate(progress.steps - 1);
   }
+
+  TrainingOutcome outcome;
+  outcome.status = status;
+  outcome.steps = progress.steps;
+  outcome.diverged_step = diverged_step;
+  outcome.final_loss = progress.final_loss;
+  outcome.final_train_accuracy = progress.final_train_accuracy;
+  outcome.final_test_accuracy = progress.final_test_accuracy;
+  outcome.best_test_accuracy = progress.best_test_accuracy;
   outcome.wall_seconds = seconds();
+  outcome.parameters = &theta;
   for (auto* callback : callbacks) callback->end(outcome);
   return outcome;
 }

@@ -23,6 +23,16 @@ class BatchSampler {
   BatchSampler(Sampling sampling, std::size_t train_size, std::size_t batch_size, Random& rng);
   const std::vector<std::size_t>& next();
 
+  // Where the walk through the permutation stands (empty for with_replacement,
+  // which keeps nothing between steps), for checkpoints.
+  struct State {
+    std::vector<std::size_t> permutation;
+    std::size_t position = 0;
+  };
+  State state() const { return {permutation_, position_}; }
+  // Throws xp::Error for a permutation of another training set.
+  void restore(const State& state);
+
  private:
   void shuffle();
   Sampling sampling_;

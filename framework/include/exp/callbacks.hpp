@@ -18,6 +18,7 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_summary.hpp"
 #include "exp/tensor.hpp"
+#include "exp/training_state.hpp"
 
 namespace xp {
 
@@ -53,6 +54,9 @@ class TrainingCallback {
     return false;
   }
   virtual void evaluated(const EvaluationRecord& record) { (void)record; }
+  // After the step and its evaluation, unless the loss diverged: the whole state of
+  // the loop, for checkpoints.
+  virtual void step_completed(const TrainingSnapshot& snapshot) { (void)snapshot; }
   virtual void end(const TrainingOutcome& outcome) { (void)outcome; }
 };
 
@@ -68,23 +72,37 @@ class ProgressPrinter : public TrainingCallback {
   std::ostream& out_;
 };
 
+// Rows below the header of metrics.csv (one per step) and epochs.csv (one per
+// evaluation): where a checkpoint's run continues its files.
+struct MetricRows {
+  std::size_t steps = 0;
+  std::size_t evaluations = 0;
+};
+
 // metrics.csv (step,epoch,loss,seconds per step) and epochs.csv
 // (epoch,step,train_loss,train_accuracy,test_accuracy per evaluation). Flushed at
 // every evaluation, every flush_every steps and at the end, so an interrupted
-// run keeps its metrics.
+// run keeps its metrics. Only `seconds` (training time since the run began,
+// summed over resumed sessions) differs between two runs of one config and seed.
 class MetricFiles : public TrainingCallback {
  public:
-  explicit MetricFiles(const RunDirectory& run, std::size_t flush_every = 1000);
+  // Creates both files with their headers, or, given continue_after (exp resume),
+  // cuts existing files to that many rows and appends after them; throws xp::Error
+  // when a file has fewer rows than that.
+  explicit MetricFiles(const RunDirectory& run, std::size_t flush_every = 1000,
+                       std::optional<MetricRows> continue_after = std::nullopt);
   bool step_taken(const StepRecord& record) override;
   void evaluated(const EvaluationRecord& record) override;
   void end(const TrainingOutcome& outcome) override;
   void flush();
+  MetricRows rows() const { return rows_; }  // written so far
 
  private:
   std::ofstream steps_;
   std::ofstream epochs_;
   std::size_t flush_every_;
   std::size_t unflushed_ = 0;
+  MetricRows rows_;
 };
 
 // Keeps summary.json current (status running, steps and metrics so far) after

@@ -17,6 +17,8 @@ class RunDirectory {
  public:
   // Throws xp::Error if the folder cannot be made; a name collision retries with a new id.
   static RunDirectory create(const std::filesystem::path& runs_root, const std::string& experiment);
+  // An existing run folder, to continue (exp resume); throws xp::Error if there is none.
+  static RunDirectory open(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path file(const std::string& name) const { return path_ / name; }

@@ -18,8 +18,17 @@
 
 namespace xp {
 
-enum class RunStatus { running, completed, diverged, interrupted, failed };
+// crashed is never written: it is what a reader (exp/run_status.hpp) reports for a
+// run recorded as running whose process is gone (SIGKILL, out of memory, power loss).
+enum class RunStatus { running, completed, diverged, interrupted, failed, crashed };
 std::string_view to_string(RunStatus status);
+std::optional<RunStatus> run_status_from_string(std::string_view word);
+
+// One `exp resume` of the run: the step it continued from, and when.
+struct Resumption {
+  std::size_t at_step = 0;
+  std::string utc;
+};
 
 struct PluginRecord {
   std::string kind, name, version, file;
@@ -44,6 +53,8 @@ struct RunSummary {
   std::uint64_t seed = 0;
   unsigned threads = 1;
   std::string host;
+  long pid = 0;  // of the process writing this run now (informative: see exp/run_status.hpp)
+  std::vector<Resumption> resumed;
   SourceRevision source;  // git commit and whether the tree was dirty
   BuildInfo build = build_info();  // compiler, flags and library versions of libexp
   std::vector<PluginRecord> plugins;

@@ -2,7 +2,7 @@
 // to evaluate, the seed and the threads.
 //
 //   train: {iterations: 10000, batch_size: 100, sampling: with_replacement,
-//           evaluate_every: epoch, seed: 42, threads: 1}
+//           evaluate_every: epoch, seed: 42, threads: 1, checkpoint_seconds: 60}
 #pragma once
 
 #include <cstddef>
@@ -36,6 +36,10 @@ struct TrainSettings {
   EvaluationCadence evaluate_every;
   std::uint64_t seed = 42;
   unsigned threads = 1;  // 0 = all hardware threads; results do not depend on it
+  // Training seconds between checkpoints, which are what a killed run resumes from
+  // (a signal writes one too). A minute loses little work and costs nothing
+  // measurable: one file the size of the parameters and the optimizer's state.
+  double checkpoint_seconds = 60.0;
 
   // The book's iter_per_epoch: max(1, train_size / batch_size), integer division.
   std::size_t iterations_per_epoch(std::size_t train_size) const;

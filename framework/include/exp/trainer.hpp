@@ -7,6 +7,10 @@
 //   xp::Vector theta = experiment.initial_parameters(rng);
 //   xp::TrainingOutcome outcome = xp::Trainer(experiment).run(theta, rng, {&printer});
 //
+// To continue a run, restore theta, the optimizer's state and rng from a checkpoint
+// and pass its ResumePoint: the loop goes on at the next step with the same batch
+// order and running means, so the rest of the run is bit-identical.
+//
 // Deterministic for a seed, bit-identical for any number of threads: the threads
 // only split the gradient's per-parameter work, each parameter computed by one call.
 #pragma once
@@ -15,6 +19,7 @@
 
 #include "exp/callbacks.hpp"
 #include "exp/experiment.hpp"
+#include "exp/training_state.hpp"
 
 namespace xp {
 
@@ -23,8 +28,10 @@ class Trainer {
   explicit Trainer(Experiment& experiment) : experiment_(experiment) {}
 
   // Trains theta in place, drawing batches from rng. Stops early when the loss
-  // is not finite (status diverged) or a callback asks (status interrupted).
-  TrainingOutcome run(Vector& theta, Random& rng, const std::vector<TrainingCallback*>& callbacks);
+  // is not finite (status diverged) or a callback asks (status interrupted) before
+  // the last step. Starts at step 0, or where `from` says.
+  TrainingOutcome run(Vector& theta, Random& rng, const std::vector<TrainingCallback*>& callbacks,
+                      const ResumePoint* from = nullptr);
 
  private:
   Experiment& experiment_;
