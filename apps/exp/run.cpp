@@ -1,24 +1,19 @@
 // exp run: resolve the config, create the run directory, train, record everything.
-#include <cstdio>
 #include <iostream>
 
 #include "commands.hpp"
 #include "config_arguments.hpp"
 #include "exp/callbacks.hpp"
 #include "exp/experiment.hpp"
-#include "exp/npy.hpp"
-#include "exp/number_format.hpp"
 #include "exp/run_directory.hpp"
 #include "exp/run_log.hpp"
-#include "exp/trainer.hpp"
+#include "exp/run_status.hpp"
+#include "training_session.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
 
 namespace {
-
-// Models this small are the chapter's calculus listings: their parameters are the answer.
-constexpr std::size_t kPrintParametersUpTo = 20;
 
 std::string overrides_yaml(const std::vector<Override>& overrides) {
   YAML::Node map(YAML::NodeType::Map);
@@ -28,28 +23,6 @@ std::string overrides_yaml(const std::vector<Override>& overrides) {
   return std::string(out.c_str()) + "\n";
 }
 
-void write_parameters(const RunDirectory& run, const Model& model, const Vector& theta) {
-  const auto folder = run.folder("params");
-  for (const auto& tensor : model.layout().tensors()) {
-    const auto shape = tensor.is_vector ? std::vector<std::size_t>{tensor.size()}
-                                        : std::vector<std::size_t>{tensor.rows, tensor.cols};
-    write_npy(folder / (tensor.name + ".npy"), theta.data() + tensor.offset, shape);
-  }
-}
-
-int exit_status(RunStatus status) {
-  switch (status) {
-    case RunStatus::completed:
-      return 0;
-    case RunStatus::diverged:
-      return 3;
-    case RunStatus::interrupted:
-      return 130;
-    default:
-      return 1;
-  }
-}
-
 }  // namespace
 
 int run_command(const Arguments& arguments, const Arguments& command_line) {
@@ -57,14 +30,20 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   options.add_options()("runs-dir", po::value<std::string>()->default_value("runs"),
                         "folder that holds the runs: DIR/<experiment>/<time>-<id>/")(
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
-      "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)");
+      "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)")(
+      "quiet", po::bool_switch(),
+      "print only the run directory (errors still go to stderr; log.txt is written as usual)");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
     print_help(
-        "exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N]",
+        "exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N] "
+        "[--quiet]",
         "Trains as CONFIG says, with the overrides applied after the file, and writes a run\n"
         "directory: config.yaml (resolved), overrides.yaml, command.txt, metrics.csv,\n"
-        "epochs.csv, summary.json, params/*.npy, log.txt.",
+        "epochs.csv, summary.json, params/*.npy, log.txt; checkpoint.bin while the run can\n"
+        "be resumed (exp resume), run.lock while it is being written; loss.svg and\n"
+        "accuracy.svg when it ends. On a terminal a live progress line is redrawn in place;\n"
+        "otherwise a plain line is printed every total/20 steps.",
         options);
     return 0;
   }
@@ -84,69 +63,27 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
 
   // From here a signal stops the run at the end of a step, with its files complete.
   StopOnSignal stop;
-  RunLog log(std::cout);
+  // --quiet: the console gets the run directory only; log.txt records as usual.
+  const bool quiet = parsed.options["quiet"].as<bool>();
+  std::ostream silent(nullptr);
+  RunLog log(quiet ? silent : std::cout);
   const RunDirectory run =
       RunDirectory::create(parsed.options["runs-dir"].as<std::string>(), config.experiment);
+  // Held until the process ends: how readers tell a live run from a killed one.
+  const RunLock lock(run.path());
   log.open(run.file("log.txt"));
   run.write_new("config.yaml", config.to_yaml_text());
   run.write_new("overrides.yaml", overrides_yaml(overrides));
   run.write_new("command.txt", shell_quoted(command_line) + "\n");
 
   RunSummary summary;
-  summary.experiment = config.experiment;
-  summary.run = run.id();
   summary.started_utc = utc_now();
-  summary.total_steps = config.train.total_steps(experiment.train_size());
-  summary.seed = config.train.seed;
-  summary.threads = experiment.pool().size();
-  summary.host = host_name();
-  summary.source = source_revision(EXP_SOURCE_DIR);
-  summary.plugins = experiment.plugin_records();
-  run.replace_atomically("summary.json", summary.to_json());
+  describe_run(summary, experiment, run);
   log.stream() << "run directory: " << run.path().string() << std::endl;
-
-  try {
-    ProgressPrinter printer(log.stream());
-    MetricFiles files(run);
-    SummaryUpdater updater(run, summary);
-    Random rng(config.train.seed);
-    Vector theta = experiment.initial_parameters(rng);
-    const TrainingOutcome outcome =
-        Trainer(experiment).run(theta, rng, {&files, &updater, &printer, &stop});
-
-    write_parameters(run, experiment.model(), theta);
-    summary.status = outcome.status;
-    summary.steps = outcome.steps;
-    summary.diverged_step = outcome.diverged_step;
-    summary.final_loss = outcome.final_loss;
-    summary.final_train_accuracy = outcome.final_train_accuracy;
-    summary.final_test_accuracy = outcome.final_test_accuracy;
-    summary.best_test_accuracy = outcome.best_test_accuracy;
-    summary.wall_seconds = outcome.wall_seconds;
-    summary.steps_per_second = outcome.steps_per_second();
-    run.replace_atomically("summary.json", summary.to_json());
-
-    if (theta.size() <= Eigen::Index(kPrintParametersUpTo)) {
-      for (const auto& tensor : experiment.model().layout().tensors()) {
-        log.stream() << format_tensor(tensor.name, theta.data() + tensor.offset, tensor.rows,
-                                      tensor.cols, tensor.is_vector)
-                     << "\n";
-      }
-    }
-    if (outcome.status == RunStatus::interrupted) {
-      log.stream() << "interrupted by signal " << StopOnSignal::signal_number() << " after step "
-                   << outcome.steps - 1 << "; metrics so far are kept\n";
-    }
-    log.stream() << "run directory: " << run.path().string() << std::endl;
-    return exit_status(outcome.status);
-  } catch (const std::exception& e) {
-    summary.status = RunStatus::failed;
-    summary.error = e.what();
-    run.replace_atomically("summary.json", summary.to_json());
-    log.stream() << "exp run: failed: " << e.what() << "\nrun directory: " << run.path().string()
-                 << std::endl;
-    return 1;
-  }
+  if (quiet) std::cout << "run directory: " << run.path().string() << std::endl;
+  const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr);
+  if (quiet && status == 1) std::cerr << "exp run: failed: " << summary.error << std::endl;
+  return status;
 }
 
 }  // namespace xp::cli

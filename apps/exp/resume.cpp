@@ -1,0 +1,110 @@
+// exp resume: continue a stopped run in its own directory from its checkpoint, with
+// its own resolved config.yaml, so that it ends bit-identical to a run that never
+// stopped (parameters and every metric row; only the seconds column differs).
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "config_arguments.hpp"
+#include "exp/callbacks.hpp"
+#include "exp/checkpoint.hpp"
+#include "exp/error.hpp"
+#include "exp/experiment.hpp"
+#include "exp/run_directory.hpp"
+#include "exp/run_log.hpp"
+#include "exp/run_status.hpp"
+#include "training_session.hpp"
+
+namespace xp::cli {
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+namespace pt = boost::property_tree;
+
+namespace {
+
+// The parts of the previous summary.json that a resumed run keeps: when it began and
+// its earlier resumptions. The rest is described afresh by this process.
+void keep_history(const fs::path& dir, RunSummary& summary) {
+  pt::ptree previous;
+  pt::read_json((dir / "summary.json").string(), previous);
+  summary.started_utc = previous.get<std::string>("started", "");
+  if (const auto resumed = previous.get_child_optional("resumed")) {
+    for (const auto& [key, entry] : *resumed) {
+      summary.resumed.push_back(
+          {entry.get<std::size_t>("at_step", 0), entry.get<std::string>("utc", "")});
+    }
+  }
+}
+
+}  // namespace
+
+int resume_command(const Arguments& arguments, const Arguments& /*command_line*/) {
+  po::options_description options("exp resume options");
+  const WordArguments parsed = parse_word_arguments(arguments, options, 1);
+  if (parsed.help || parsed.words.empty()) {
+    print_help("exp resume RUN_DIR",
+               "Continues an interrupted, failed or crashed run in its own directory from its\n"
+               "checkpoint.bin, with its own config.yaml: metrics.csv and epochs.csv are cut to\n"
+               "the checkpoint's rows and continued, and the run ends as it would have without\n"
+               "stopping. summary.json lists each resumption. A completed or diverged run, a\n"
+               "run still being written and a run without a checkpoint are refused (exit 2).",
+               options);
+    return parsed.help ? 0 : 2;
+  }
+  const fs::path dir = parsed.words.front();
+  const auto refuse = [&](const std::string& problem) {
+    throw ConfigError(dir.string() + ": " + problem);
+  };
+  if (!fs::is_directory(dir)) refuse("no such run directory");
+
+  // Installed before anything is written, so a signal from here on ends cleanly.
+  StopOnSignal stop;
+  RunStatus status = RunStatus::running;
+  try {
+    status = effective_status(dir);
+  } catch (const Error& e) {
+    throw ConfigError(e.what());
+  }
+  if (status == RunStatus::running) {
+    refuse("the run is still being written by a live process; stop it first (SIGINT)");
+  }
+  if (status == RunStatus::completed) refuse("the run is completed; there is nothing to resume");
+  if (status == RunStatus::diverged) {
+    refuse("the run diverged; resuming it would diverge again at the same step");
+  }
+  if (!has_checkpoint(dir)) {
+    refuse(std::string("no checkpoint to resume from (") + kCheckpointFile +
+           "): the run stopped before its first one");
+  }
+  std::optional<RunLock> lock;
+  try {
+    lock.emplace(dir);
+  } catch (const Error& e) {
+    throw ConfigError(e.what());
+  }
+
+  // The run's own resolved config: the same experiment, without re-resolving
+  // `extends` or overrides that may have changed since.
+  Experiment experiment(resolve_config(ConfigSource::load(dir / "config.yaml")));
+  const Checkpoint checkpoint = read_checkpoint(dir);
+  const RunDirectory run = RunDirectory::open(dir);
+  RunLog log(std::cout);
+  log.open(run.file("log.txt"));
+
+  RunSummary summary;
+  keep_history(dir, summary);
+  const std::size_t at_step = checkpoint.point.progress.steps;
+  summary.resumed.push_back({at_step, utc_now()});
+  describe_run(summary, experiment, run);
+  log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step
+               << " of " << summary.total_steps << " (the run was " << to_string(status) << ")"
+               << std::endl;
+  return train_in_run_directory(experiment, run, summary, log, stop, &checkpoint);
+}
+
+}  // namespace xp::cli
+
+EXP_COMMAND(resume, 15,
+            "RUN_DIR  continue an interrupted or crashed run from its checkpoint, bit-identically",
+            xp::cli::resume_command)

@@ -1,0 +1,138 @@
+#include "training_session.hpp"
+
+#include <unistd.h>
+
+#include "exp/callbacks.hpp"
+#include "exp/error.hpp"
+#include "exp/npy.hpp"
+#include "exp/number_format.hpp"
+#include "exp/progress_display.hpp"
+#include "exp/run_plots.hpp"
+#include "exp/trainer.hpp"
+
+namespace xp::cli {
+
+namespace {
+
+// Models this small are the chapter's calculus listings: their parameters are the answer.
+constexpr std::size_t kPrintParametersUpTo = 20;
+
+void write_parameters(const RunDirectory& run, const Model& model, const Vector& theta) {
+  const auto folder = run.folder("params");
+  for (const auto& tensor : model.layout().tensors()) {
+    const auto shape = tensor.is_vector ? std::vector<std::size_t>{tensor.size()}
+                                        : std::vector<std::size_t>{tensor.rows, tensor.cols};
+    write_npy(folder / (tensor.name + ".npy"), theta.data() + tensor.offset, shape);
+  }
+}
+
+int exit_status(RunStatus status) {
+  switch (status) {
+    case RunStatus::completed:
+      return 0;
+    case RunStatus::diverged:
+      return 3;
+    case RunStatus::interrupted:
+      return 130;
+    default:
+      return 1;
+  }
+}
+
+// The summary of a run continued from a checkpoint starts where the checkpoint stands.
+void record_progress(RunSummary& summary, const TrainingProgress& progress) {
+  summary.steps = progress.steps;
+  summary.final_loss = progress.final_loss;
+  summary.final_train_accuracy = progress.final_train_accuracy;
+  summary.final_test_accuracy = progress.final_test_accuracy;
+  summary.best_test_accuracy = progress.best_test_accuracy;
+  summary.wall_seconds = progress.seconds;
+  summary.steps_per_second = progress.seconds > 0 ? double(progress.steps) / progress.seconds : 0;
+}
+
+// Puts the checkpoint's parameters, optimizer state and random stream in place.
+Vector restore(Experiment& experiment, const Checkpoint& from, Random& rng) {
+  const std::size_t size = experiment.model().layout().size();
+  if (std::size_t(from.theta.size()) != size) {
+    throw Error("checkpoint holds " + std::to_string(from.theta.size()) +
+                " parameters, but the run's model has " + std::to_string(size));
+  }
+  experiment.optimizer().restore(from.optimizer);
+  rng.restore(from.rng);
+  return from.theta;
+}
+
+}  // namespace
+
+void describe_run(RunSummary& summary, Experiment& experiment, const RunDirectory& run) {
+  const ExperimentConfig& config = experiment.config();
+  summary.experiment = config.experiment;
+  summary.run = run.id();
+  summary.total_steps = config.train.total_steps(experiment.train_size());
+  summary.seed = config.train.seed;
+  summary.threads = experiment.pool().size();
+  summary.host = host_name();
+  summary.pid = long(::getpid());
+  summary.source = source_revision(EXP_SOURCE_DIR);
+  summary.plugins = experiment.plugin_records();
+}
+
+int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
+                           RunLog& log, StopOnSignal& stop, const Checkpoint* from) {
+  const ExperimentConfig& config = experiment.config();
+  summary.status = RunStatus::running;
+  if (from) record_progress(summary, from->point.progress);
+  run.replace_atomically("summary.json", summary.to_json());
+
+  try {
+    // A live line on a terminal, plain lines elsewhere; log.txt gets the plain lines.
+    ProgressDisplay printer(log.console(), stdout_is_terminal(), &log.file());
+    MetricFiles files(run, 1000, from ? std::optional(from->rows) : std::nullopt);
+    SummaryUpdater updater(run, summary);
+    CheckpointWriter checkpoints(run, files, config.train.checkpoint_seconds);
+    Random rng(config.train.seed);
+    Vector theta = from ? restore(experiment, *from, rng) : experiment.initial_parameters(rng);
+    const TrainingOutcome outcome =
+        Trainer(experiment)
+            .run(theta, rng, {&files, &checkpoints, &updater, &printer, &stop},
+                 from ? &from->point : nullptr);
+
+    write_parameters(run, experiment.model(), theta);
+    summary.status = outcome.status;
+    summary.steps = outcome.steps;
+    summary.diverged_step = outcome.diverged_step;
+    summary.final_loss = outcome.final_loss;
+    summary.final_train_accuracy = outcome.final_train_accuracy;
+    summary.final_test_accuracy = outcome.final_test_accuracy;
+    summary.best_test_accuracy = outcome.best_test_accuracy;
+    summary.wall_seconds = outcome.wall_seconds;
+    summary.steps_per_second = outcome.steps_per_second();
+    run.replace_atomically("summary.json", summary.to_json());
+    // Nothing is left to resume; a diverged run would only diverge again.
+    if (outcome.status != RunStatus::interrupted) remove_checkpoint(run);
+    // Diverged and interrupted runs too: their curves show what happened.
+    draw_run_plots(run.path(), config.experiment, log.stream());
+
+    if (theta.size() <= Eigen::Index(kPrintParametersUpTo)) {
+      for (const auto& tensor : experiment.model().layout().tensors()) {
+        log.stream() << format_tensor(tensor.name, theta.data() + tensor.offset, tensor.rows,
+                                      tensor.cols, tensor.is_vector)
+                     << "\n";
+      }
+    }
+    if (outcome.status == RunStatus::interrupted) {
+      log.stream() << "interrupted by signal " << StopOnSignal::signal_number() << " after step "
+                   << outcome.steps - 1 << "; metrics so far are kept; continue with\n  exp resume "
+                   << shell_quoted({run.path().string()}) << std::endl;
+    }
+    return exit_status(outcome.status);
+  } catch (const std::exception& e) {
+    summary.status = RunStatus::failed;
+    summary.error = e.what();
+    run.replace_atomically("summary.json", summary.to_json());
+    log.stream() << "exp: run failed: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+}  // namespace xp::cli

@@ -1,0 +1,32 @@
+// What `exp run` and `exp resume` share: training an experiment in its run
+// directory and recording everything there (metrics.csv, epochs.csv, checkpoints,
+// summary.json kept current, params/*.npy at the end, the console and log.txt).
+//
+//   RunSummary summary;
+//   summary.started_utc = utc_now();
+//   describe_run(summary, experiment, run);
+//   return train_in_run_directory(experiment, run, summary, log, stop, nullptr);
+#pragma once
+
+#include "exp/callbacks.hpp"
+#include "exp/checkpoint.hpp"
+#include "exp/experiment.hpp"
+#include "exp/run_directory.hpp"
+#include "exp/run_log.hpp"
+#include "exp/run_summary.hpp"
+
+namespace xp::cli {
+
+// Fills the parts of summary that describe this process and the experiment it
+// runs: names, planned steps, seed, threads, host, pid, source revision, plugins.
+void describe_run(RunSummary& summary, Experiment& experiment, const RunDirectory& run);
+
+// Trains from the start, or from `from` (its parameters, optimizer state, random
+// stream and metric rows), and records the outcome. The caller holds the run's
+// RunLock and installed `stop` before creating or opening the run (so a signal in
+// between still ends the run cleanly). Returns the exit status: 0 completed, 3 diverged, 130 interrupted (a
+// checkpoint to resume from is written), 1 failed (summary.json says why).
+int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
+                           RunLog& log, StopOnSignal& stop, const Checkpoint* from);
+
+}  // namespace xp::cli

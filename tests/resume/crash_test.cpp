@@ -1,0 +1,138 @@
+// A run killed outright (SIGKILL) leaves a directory whose status is honest
+// (`crashed`, not `running` forever) and resumes from its last periodic checkpoint
+// bit-identically; what `exp resume` refuses; runs started in the same second never
+// share a directory.
+#define BOOST_TEST_MODULE exp crash
+#include <set>
+
+#include "exp/checkpoint.hpp"
+#include "exp/error.hpp"
+#include "exp/run_status.hpp"
+#include "resume_support.hpp"
+
+namespace fs = std::filesystem;
+using xp::test::ChildRun;
+using xp::test::summary_of;
+
+namespace {
+
+const std::vector<std::string> kSgd = {"configs/synthetic.yaml", "train.iterations=3000",
+                                       "train.checkpoint_seconds=0.1"};
+
+bool contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return true;
+  BOOST_TEST_MESSAGE("output:\n" << text << "\ndoes not contain '" << part << "'");
+  return false;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_checkpoint) {
+  const auto runs = xp::test::fresh_directory("exp-crash");
+  ChildRun child(runs, kSgd);
+  const fs::path dir = child.dir();
+  // While it trains, readers see it running: its lock is held.
+  child.wait_until([&] { return child.metric_rows() >= 10; }, "metric rows");
+  BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::running));
+  child.wait_until([&] { return xp::has_checkpoint(dir); }, "a periodic checkpoint");
+  const auto written = child.metric_rows();
+  child.wait_until([&] { return child.metric_rows() > written + 100; }, "rows after it");
+  BOOST_TEST_REQUIRE(child.stop(SIGKILL) == 128 + SIGKILL);
+
+  // The process never recorded its end; the directory still tells the truth.
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "running");
+  BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::crashed));
+  const auto checkpoint = xp::read_checkpoint(dir);
+  BOOST_TEST(checkpoint.rows.steps == checkpoint.point.progress.steps);
+  BOOST_TEST(checkpoint.rows.steps < 3000u);
+
+  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "'");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(contains(resumed.output, "(the run was crashed)"));
+  BOOST_TEST(contains(resumed.output,
+                      "resuming at step " + std::to_string(checkpoint.point.progress.steps)));
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "completed");
+  BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::completed));
+
+  const auto reference = xp::test::run_experiment(xp::test::fresh_directory("exp-reference"),
+                                                  "configs/synthetic.yaml train.iterations=3000");
+  BOOST_TEST_REQUIRE(reference.status == 0, reference.output);
+  xp::test::check_same_results(dir, reference.dir);
+}
+
+BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2) {
+  const auto runs = xp::test::fresh_directory("exp-crash");
+
+  const auto completed = xp::test::run_experiment(runs, "configs/synthetic.yaml train.iterations=20");
+  BOOST_TEST_REQUIRE(completed.status == 0, completed.output);
+  const auto again = xp::test::run_exp("resume '" + completed.dir.string() + "'");
+  BOOST_TEST(again.status == 2);
+  BOOST_TEST(contains(again.output, "the run is completed; there is nothing to resume"));
+  BOOST_TEST(std::count(again.output.begin(), again.output.end(), '\n') == 1);
+
+  // Killed before its first checkpoint (a minute away): crashed, and nothing to resume from.
+  {
+    ChildRun child(runs / "early", {"configs/synthetic.yaml", "train.iterations=100000000"});
+    const fs::path dir = child.dir();
+    child.wait_until([&] { return child.metric_rows() >= 10; }, "metric rows");
+    // A run that is alive is not resumed from under it.
+    const auto busy = xp::test::run_exp("resume '" + dir.string() + "'");
+    BOOST_TEST(busy.status == 2);
+    BOOST_TEST(contains(busy.output, "still being written"));
+    BOOST_TEST_REQUIRE(child.stop(SIGKILL) == 128 + SIGKILL);
+    BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::crashed));
+    const auto none = xp::test::run_exp("resume '" + dir.string() + "'");
+    BOOST_TEST(none.status == 2);
+    BOOST_TEST(contains(none.output, "no checkpoint to resume from (checkpoint.bin)"));
+  }
+
+  const auto missing = xp::test::run_exp("resume '" + (runs / "no-such-run").string() + "'");
+  BOOST_TEST(missing.status == 2);
+  BOOST_TEST(contains(missing.output, "no such run directory"));
+  const auto not_a_run = xp::test::run_exp("resume '" + runs.string() + "'");
+  BOOST_TEST(not_a_run.status == 2);
+  BOOST_TEST(contains(not_a_run.output, "not a run directory"));
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named) {
+  xp::Checkpoint checkpoint;
+  checkpoint.theta = xp::Vector::Constant(3, 0.25);
+  checkpoint.optimizer = {{"v", xp::Vector::Constant(3, -1.0)}};
+  checkpoint.point.progress.steps = 7;
+  checkpoint.point.progress.best_test_accuracy = 0.5;
+  const std::string bytes = checkpoint.to_bytes();
+  const auto copy = xp::Checkpoint::from_bytes(bytes, "c.bin");
+  BOOST_TEST(copy.to_bytes() == bytes);
+  BOOST_TEST(copy.point.progress.steps == 7u);
+  BOOST_TEST(*copy.point.progress.best_test_accuracy == 0.5);
+  for (const std::size_t cut : {std::size_t(0), std::size_t(5), bytes.size() / 2, bytes.size() - 1}) {
+    const std::string message =
+        xp::test::error_of([&] { xp::Checkpoint::from_bytes(bytes.substr(0, cut), "c.bin"); });
+    BOOST_TEST(contains(message, "c.bin: not a readable checkpoint"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_complete) {
+  const auto runs = xp::test::fresh_directory("exp-concurrent");
+  constexpr int kRuns = 6;
+  // Started together, they create their folders within the same second.
+  std::string script;
+  for (int i = 0; i < kRuns; ++i) {
+    script += "'" + std::string(EXP_TEST_BINARY) +
+              "' run configs/synthetic.yaml train.iterations=30 --runs-dir '" + runs.string() +
+              "' >/dev/null 2>&1 & pids=\"$pids $!\"; ";
+  }
+  script += "failed=0; for pid in $pids; do wait $pid || failed=1; done; exit $failed";
+  const auto result = xp::test::run_command(script);
+  BOOST_TEST(result.status == 0, result.output);
+  std::set<std::string> names;
+  std::set<std::string> seconds;
+  for (const auto& dir : fs::directory_iterator(runs / "synthetic")) {
+    names.insert(dir.path().filename().string());
+    seconds.insert(dir.path().filename().string().substr(0, 16));
+    BOOST_TEST(summary_of(dir.path()).get<std::string>("status") == "completed");
+    BOOST_TEST(xp::test::lines_of(dir.path() / "metrics.csv").size() == 31u);
+  }
+  BOOST_TEST(names.size() == std::size_t(kRuns));
+  BOOST_TEST_MESSAGE(seconds.size() << " distinct second(s) among " << kRuns << " runs");
+}

@@ -1,0 +1,114 @@
+// Stopping a real `exp run` with SIGINT or SIGTERM and continuing it with
+// `exp resume`: the run ends bit-identical to one that was never stopped, with
+// stateless (sgd) and stateful (adam) optimizers and both batch samplers.
+#define BOOST_TEST_MODULE exp resume
+#include <map>
+
+#include "resume_support.hpp"
+
+namespace fs = std::filesystem;
+using xp::test::ChildRun;
+using xp::test::summary_of;
+
+namespace {
+
+// Thousands of cheap steps, evaluated every epoch (9 steps): a second or two of
+// training, so a signal lands mid-run, with many epochs.csv rows to compare.
+const std::vector<std::string> kSgd = {"configs/synthetic.yaml", "train.iterations=3000"};
+// Adam keeps moments and a step count; shuffle keeps a permutation and a position.
+const std::vector<std::string> kAdamShuffled = {
+    "configs/synthetic.yaml", "train.iterations=3000", "optimizer.name=adam",
+    "optimizer.lr=0.01", "train.sampling=shuffle"};
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string line;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
+  return line;
+}
+
+// The uninterrupted run of a config, made once per config for all test cases.
+fs::path reference_run(const std::vector<std::string>& config) {
+  static std::map<std::string, fs::path> made;
+  const std::string key = joined(config);
+  if (!made.count(key)) {
+    const auto run = xp::test::run_experiment(xp::test::fresh_directory("exp-reference"), key);
+    BOOST_TEST_REQUIRE(run.status == 0, run.output);
+    made[key] = run.dir;
+  }
+  return made[key];
+}
+
+// Starts the config, stops it with `signal` once it has written `rows` metric rows,
+// resumes it, and checks it against the uninterrupted run.
+void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
+                             std::size_t rows) {
+  const auto runs = xp::test::fresh_directory("exp-resume");
+  ChildRun child(runs, config);
+  const fs::path dir = child.dir();
+  child.wait_until([&] { return child.metric_rows() >= rows; }, "metric rows");
+  BOOST_TEST_REQUIRE(child.stop(signal) == 130, child.output());
+
+  const auto stopped = summary_of(dir);
+  BOOST_TEST(stopped.get<std::string>("status") == "interrupted");
+  const auto steps = stopped.get<std::size_t>("steps");
+  BOOST_TEST(steps >= rows);
+  BOOST_TEST(steps < 3000u);
+  BOOST_TEST(fs::exists(dir / "checkpoint.bin"));
+  BOOST_TEST(xp::test::lines_of(dir / "metrics.csv").size() == steps + 1);
+  BOOST_TEST(child.output().find("exp resume") != std::string::npos, child.output());
+
+  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "'");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) !=
+                 std::string::npos,
+             resumed.output);
+  const auto summary = summary_of(dir);
+  BOOST_TEST(summary.get<std::string>("status") == "completed");
+  BOOST_TEST(summary.get<std::size_t>("steps") == 3000u);
+  BOOST_TEST(summary.get_child("resumed").size() == 1u);
+  BOOST_TEST(summary.get_child("resumed").front().second.get<std::size_t>("at_step") == steps);
+  BOOST_TEST(summary.get<std::string>("started") == stopped.get<std::string>("started"));
+  BOOST_TEST(!fs::exists(dir / "checkpoint.bin"));
+
+  const fs::path reference = reference_run(config);
+  xp::test::check_same_results(dir, reference);
+  const auto expected = summary_of(reference);
+  for (const char* metric : {"final_loss", "final_train_accuracy", "final_test_accuracy",
+                             "best_test_accuracy"}) {
+    BOOST_TEST(summary.get<std::string>(metric) == expected.get<std::string>(metric), metric);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigint_then_resume_ends_bit_identical_to_an_uninterrupted_run) {
+  stop_resume_and_compare(kSgd, SIGINT, 100);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_then_resume_ends_bit_identical_to_an_uninterrupted_run) {
+  stop_resume_and_compare(kSgd, SIGTERM, 1000);
+}
+
+BOOST_AUTO_TEST_CASE(adam_moments_and_the_shuffled_batch_order_survive_a_resume) {
+  stop_resume_and_compare(kAdamShuffled, SIGINT, 500);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical) {
+  const auto runs = xp::test::fresh_directory("exp-resume");
+  ChildRun child(runs, kSgd);
+  const fs::path dir = child.dir();
+  child.wait_until([&] { return child.metric_rows() >= 100; }, "metric rows");
+  BOOST_TEST_REQUIRE(child.stop(SIGINT) == 130, child.output());
+  // The resumed run is itself stopped: resume it from its own checkpoint.
+  const std::string resume = "'" + std::string(EXP_TEST_BINARY) + "' resume '" + dir.string() +
+                             "' >/dev/null 2>&1 & pid=$!; while [ $(wc -l < '" +
+                             (dir / "metrics.csv").string() +
+                             "') -lt 2000 ]; do sleep 0.005; done; kill -INT $pid; wait $pid";
+  const auto second = xp::test::run_command(resume);
+  BOOST_TEST_REQUIRE(second.status == 130, second.output);
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "interrupted");
+  const auto third = xp::test::run_exp("resume '" + dir.string() + "'");
+  BOOST_TEST_REQUIRE(third.status == 0, third.output);
+  BOOST_TEST(summary_of(dir).get_child("resumed").size() == 2u);
+  xp::test::check_same_results(dir, reference_run(kSgd));
+}
