@@ -29,15 +29,17 @@ std::optional<OutputFunction> output_function_from_string(std::string_view word)
   return std::nullopt;
 }
 
-void activate(Activation activation, const Matrix& pre_activations, Matrix& activations) {
+template <typename M>
+void activate(Activation activation, const M& pre_activations, M& activations) {
+  using Scalar = typename M::Scalar;
   activations.resize(pre_activations.rows(), pre_activations.cols());
   const auto a = pre_activations.array();
   switch (activation) {
     case Activation::sigmoid:
-      activations.array() = 1.0 / (1.0 + (-a).exp());
+      activations.array() = Scalar(1) / (Scalar(1) + (-a).exp());
       break;
     case Activation::relu:
-      activations.array() = a.max(0.0);
+      activations.array() = a.max(Scalar(0));
       break;
     case Activation::tanh:
       activations.array() = a.tanh();
@@ -61,13 +63,19 @@ void multiply_by_derivative(Activation activation, const Matrix& pre_activations
   }
 }
 
-void softmax(const Matrix& inputs, Matrix& outputs) {
+template <typename M>
+void softmax(const M& inputs, M& outputs) {
   outputs.resize(inputs.rows(), inputs.cols());
   for (Eigen::Index n = 0; n < inputs.rows(); ++n) {
-    const double largest = inputs.row(n).maxCoeff();
+    const typename M::Scalar largest = inputs.row(n).maxCoeff();
     outputs.row(n) = (inputs.row(n).array() - largest).exp().matrix();
     outputs.row(n) /= outputs.row(n).sum();
   }
 }
+
+template void activate<Matrix>(Activation, const Matrix&, Matrix&);
+template void activate<MatrixF>(Activation, const MatrixF&, MatrixF&);
+template void softmax<Matrix>(const Matrix&, Matrix&);
+template void softmax<MatrixF>(const MatrixF&, MatrixF&);
 
 }  // namespace xp::mlp

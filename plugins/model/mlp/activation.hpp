@@ -49,15 +49,22 @@ inline double activation_change(Activation activation, double a, double delta) {
   return 0.0;
 }
 
-// Applies the activation to every element of pre-activations (B x H).
-void activate(Activation activation, const Matrix& pre_activations, Matrix& activations);
+// Row-major float matrices: the single-precision forward pass (model.precision).
+using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Applies the activation to every element of pre-activations (B x H), in the
+// matrices' own precision (Matrix or MatrixF).
+template <typename M>
+void activate(Activation activation, const M& pre_activations, M& activations);
 
 // Multiplies upstream (dL/dz) by act'(a) in place, from the cached z = act(a) (and a
 // for relu, whose derivative at 0 is taken as 0).
 void multiply_by_derivative(Activation activation, const Matrix& pre_activations,
                             const Matrix& activations, Matrix& upstream);
 
-// The book's softmax, row by row: subtract the row maximum, exp, normalise.
-void softmax(const Matrix& inputs, Matrix& outputs);
+// The book's softmax, row by row: subtract the row maximum, exp, normalise (in the
+// matrices' own precision, Matrix or MatrixF).
+template <typename M>
+void softmax(const M& inputs, M& outputs);
 
 }  // namespace xp::mlp

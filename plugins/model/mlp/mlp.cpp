@@ -1,12 +1,14 @@
 // The mlp model plugin: a fully connected network (see network.hpp) with its
 // analytic backward pass and an exact loss-difference shortcut for finite
-// differences (see loss_differences.hpp).
+// differences (see loss_differences.hpp). With `precision: single` the forward pass
+// runs in float instead (see single_precision.hpp), for step-size studies.
 #include <string>
 
 #include "exp/error.hpp"
 #include "exp/model.hpp"
 #include "loss_differences.hpp"
 #include "network.hpp"
+#include "single_precision.hpp"
 
 namespace {
 
@@ -42,14 +44,25 @@ constexpr xp::ParameterSpec kParameters[] = {
      .default_value = "[]",
      .meaning = "the full flat parameter vector W1, b1, W2, ... to start from; [] for random "
                 "initialisation"},
+    {.name = "precision",
+     .type = xp::ParameterType::text,
+     .default_value = "double",
+     .meaning = "arithmetic of the forward pass; single: float throughout (to study how "
+                "rounding limits finite differences, exp hsweep), without backprop or the "
+                "loss-difference shortcut",
+     .choices = "double|single"},
 };
+
+using xp::mlp::Precision;
 
 class Mlp final : public xp::Model {
  public:
-  Mlp(xp::mlp::Network network, double weight_init_std, std::vector<double> initial)
+  Mlp(xp::mlp::Network network, double weight_init_std, std::vector<double> initial,
+      Precision precision)
       : network_(std::move(network)),
         weight_init_std_(weight_init_std),
-        initial_(std::move(initial)) {}
+        initial_(std::move(initial)),
+        precision_(precision) {}
 
   const xp::ParameterLayout& layout() const override { return network_.layout(); }
 
@@ -63,6 +76,10 @@ class Mlp final : public xp::Model {
 
   void forward(const xp::Vector& theta, const xp::Matrix& inputs,
                xp::Matrix& outputs) const override {
+    if (precision_ == Precision::single_precision) {
+      xp::mlp::forward_in_single_precision(network_, theta, inputs, outputs);
+      return;
+    }
     xp::mlp::ForwardPass pass;
     network_.forward(theta, inputs, pass);
     outputs = std::move(pass.activations.back());
@@ -70,12 +87,17 @@ class Mlp final : public xp::Model {
 
   bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
                 xp::Vector& gradient) const override {
+    // The backward pass and the shortcut below are double-precision algorithms; in
+    // single precision only the forward pass is offered (finite differences then use
+    // full evaluations of it).
+    if (precision_ == Precision::single_precision) return false;
     return network_.backprop(theta, batch, loss, gradient);
   }
 
   std::unique_ptr<xp::LossDifferences> loss_differences(const xp::Vector& theta,
                                                         const xp::Batch& batch,
                                                         const xp::Loss& loss) const override {
+    if (precision_ == Precision::single_precision) return nullptr;
     return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss);
   }
 
@@ -83,6 +105,7 @@ class Mlp final : public xp::Model {
   xp::mlp::Network network_;
   double weight_init_std_;
   std::vector<double> initial_;
+  Precision precision_;
 };
 
 std::string describe_layout(const xp::ParameterLayout& layout) {
@@ -119,7 +142,8 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
                                             std::to_string(initial.size()));
   }
   return std::make_unique<Mlp>(std::move(network), parameters.real("weight_init_std"),
-                               std::move(initial));
+                               std::move(initial),
+                               *xp::mlp::precision_from_string(parameters.text("precision")));
 }
 
 const xp::PluginInfo& info() {

@@ -41,7 +41,8 @@ void Network::affine(const Vector& theta, std::size_t layer, const Matrix& below
   }
 }
 
-void Network::activate_layer(std::size_t layer, const Matrix& pre_activations, Matrix& out) const {
+template <typename M>
+void Network::activate_layer(std::size_t layer, const M& pre_activations, M& out) const {
   if (layer + 1 < layers()) {
     activate(architecture_.activation, pre_activations, out);
   } else if (architecture_.output == OutputFunction::softmax) {
@@ -50,6 +51,9 @@ void Network::activate_layer(std::size_t layer, const Matrix& pre_activations, M
     out = pre_activations;
   }
 }
+
+template void Network::activate_layer<Matrix>(std::size_t, const Matrix&, Matrix&) const;
+template void Network::activate_layer<MatrixF>(std::size_t, const MatrixF&, MatrixF&) const;
 
 void Network::forward(const Vector& theta, const Matrix& inputs, ForwardPass& pass) const {
   pass.pre_activations.resize(layers());

@@ -54,8 +54,10 @@ class Network {
   void forward(const Vector& theta, const Matrix& inputs, ForwardPass& pass) const;
   // Pre-activation of layer l from the activations below it: z W + b.
   void affine(const Vector& theta, std::size_t layer, const Matrix& below, Matrix& out) const;
-  // Applies layer l's activation (or the output function) to its pre-activations.
-  void activate_layer(std::size_t layer, const Matrix& pre_activations, Matrix& out) const;
+  // Applies layer l's activation (or the output function) to its pre-activations, in
+  // the matrices' own precision (Matrix, or MatrixF for model.precision: single).
+  template <typename M>
+  void activate_layer(std::size_t layer, const M& pre_activations, M& out) const;
 
   // dL/dtheta of loss.batch(outputs, batch); false if the loss has no output gradient.
   bool backprop(const Vector& theta, const Batch& batch, const Loss& loss, Vector& gradient) const;
