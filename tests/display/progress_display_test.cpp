@@ -179,3 +179,17 @@ BOOST_AUTO_TEST_CASE(run_log_file_side_reaches_the_file_but_not_the_console) {
   BOOST_TEST(xp::test::read_file(folder / "log.txt") ==
              "both, early\nfile only, early\nfile only\nboth\n");
 }
+
+BOOST_AUTO_TEST_CASE(evaluations_after_every_step_print_about_twenty_lines) {
+  std::ostringstream console;
+  xp::ProgressDisplay display(console, false, nullptr);
+  display.begin({kSteps, 1, 50, 50});
+  for (std::size_t step = 0; step < kSteps; ++step) {
+    display.step_taken({step, step, 0.5, 0.0});
+    display.evaluated({step + 1, step, 0.5, 0.75, 0.5});
+  }
+  // Shown after steps 1, 9, 17, ..., 145 and after the last one.
+  const auto lines = lines_of(console.str());
+  BOOST_TEST(lines_starting(lines, "train acc, test acc | 0.75, 0.5") == 20u);
+  BOOST_TEST(lines_starting(lines, "step ") == 19u);
+}

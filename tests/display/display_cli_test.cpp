@@ -1,0 +1,180 @@
+// Through the real binary: what `exp run` prints when its output is not a terminal
+// (these tests read it through a pipe) and with --quiet, the pictures every run
+// leaves, and `exp plot` over real runs.
+#define BOOST_TEST_MODULE display cli
+#include <boost/test/unit_test.hpp>
+#include <regex>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using xp::test::read_file;
+using xp::test::run_exp;
+
+namespace {
+
+const std::string kSynthetic = "configs/synthetic.yaml train.iterations=150";
+
+bool contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return true;
+  BOOST_TEST_MESSAGE("text:\n" << text.substr(0, 2000) << "\ndoes not contain '" << part << "'");
+  return false;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::size_t lines_starting(const std::string& text, const std::string& prefix) {
+  const auto lines = lines_of(text);
+  return std::size_t(std::count_if(lines.begin(), lines.end(), [&](const std::string& line) {
+    return line.rfind(prefix, 0) == 0;
+  }));
+}
+
+bool is_svg(const std::string& text) {
+  return text.rfind("<?xml", 0) == 0 || text.rfind("<svg", 0) == 0;
+}
+
+// Two runs that differ in optimizer.lr only (0.5 and 0.1), made once for the plot tests.
+struct TwoRuns {
+  fs::path runs = xp::test::fresh_directory("exp-plot");
+  xp::test::Run fast = xp::test::run_experiment(runs, kSynthetic + " optimizer.lr=0.5");
+  xp::test::Run slow = xp::test::run_experiment(runs, kSynthetic + " optimizer.lr=0.1");
+};
+
+const TwoRuns& two_runs() {
+  static const TwoRuns runs;
+  return runs;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_piped_run_prints_plain_lines_and_draws_its_pictures) {
+  const auto runs = xp::test::fresh_directory("exp-display");
+  const auto run = xp::test::run_experiment(runs, kSynthetic);
+  BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  BOOST_TEST(run.output.find('\r') == std::string::npos);
+  BOOST_TEST(run.output.find('\x1b') == std::string::npos);
+  // 150 steps: a line every 8 steps and the last, plus the book's evaluation lines.
+  BOOST_TEST(lines_starting(run.output, "step ") == 19u);
+  BOOST_TEST(contains(run.output, "step 150/150  loss "));
+  BOOST_TEST(lines_starting(run.output, "train acc, test acc | ") >= 1u);
+  BOOST_TEST(lines_of(run.output).size() < 50u);
+
+  // log.txt holds the same plain lines.
+  const std::string log = read_file(run.dir / "log.txt");
+  BOOST_TEST(log.find('\r') == std::string::npos);
+  BOOST_TEST(lines_starting(log, "step ") == 19u);
+  BOOST_TEST(contains(log, "train acc, test acc | "));
+
+  const std::string loss = read_file(run.dir / "loss.svg");
+  BOOST_TEST(is_svg(loss));
+  BOOST_TEST(contains(loss, "synthetic: loss per step"));
+  BOOST_TEST(contains(loss, ">step<"));
+  BOOST_TEST(contains(loss, ">loss<"));
+  BOOST_TEST(contains(loss, "smoothed"));
+  const std::string accuracy = read_file(run.dir / "accuracy.svg");
+  BOOST_TEST(is_svg(accuracy));
+  BOOST_TEST(contains(accuracy, "synthetic: accuracy per epoch"));
+  BOOST_TEST(contains(accuracy, ">epoch<"));
+  BOOST_TEST(contains(accuracy, ">accuracy<"));
+  BOOST_TEST(contains(accuracy, ">train<"));
+  BOOST_TEST(contains(accuracy, ">test<"));
+}
+
+BOOST_AUTO_TEST_CASE(quiet_prints_only_the_run_directory) {
+  const auto runs = xp::test::fresh_directory("exp-display");
+  const auto run = xp::test::run_experiment(runs, kSynthetic + " --quiet");
+  BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  const auto lines = lines_of(run.output);
+  BOOST_TEST_REQUIRE(lines.size() == 1u, run.output);
+  BOOST_TEST(lines[0] == "run directory: " + run.dir.string());
+  // The log still records the run; the pictures are still drawn.
+  const std::string log = read_file(run.dir / "log.txt");
+  BOOST_TEST(lines_starting(log, "step ") == 19u);
+  BOOST_TEST(contains(log, "train acc, test acc | "));
+  BOOST_TEST(fs::exists(run.dir / "loss.svg"));
+  BOOST_TEST(fs::exists(run.dir / "accuracy.svg"));
+}
+
+BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_succeeds_with_one_warning) {
+  const auto runs = xp::test::fresh_directory("exp-display");
+  const auto result =
+      xp::test::run_command("EXP_GNUPLOT=/nonexistent/gnuplot '" EXP_TEST_BINARY "' run " +
+                            kSynthetic + " --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  BOOST_TEST(lines_starting(result.output, "warning: ") == 1u, result.output);
+  BOOST_TEST(contains(result.output, "/nonexistent/gnuplot not found"));
+  std::smatch match;
+  BOOST_TEST_REQUIRE(std::regex_search(result.output, match, std::regex("run directory: (.*)")));
+  const fs::path dir = match[1].str();
+  BOOST_TEST(fs::exists(dir / "summary.json"));
+  BOOST_TEST(!fs::exists(dir / "loss.svg"));
+  BOOST_TEST(contains(read_file(dir / "summary.json"), "\"completed\""));
+}
+
+BOOST_AUTO_TEST_CASE(plot_overlays_runs_labelled_by_what_differs) {
+  const auto& runs = two_runs();
+  BOOST_TEST_REQUIRE(runs.fast.status == 0, runs.fast.output);
+  BOOST_TEST_REQUIRE(runs.slow.status == 0, runs.slow.output);
+  const auto out = xp::test::fresh_directory("exp-plot-out") / "lr.svg";
+  const auto result = run_exp("plot '" + runs.fast.dir.string() + "' '" + runs.slow.dir.string() +
+                              "' -o '" + out.string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  BOOST_TEST(contains(result.output, "wrote " + out.string()));
+  const std::string svg = read_file(out);
+  BOOST_TEST(is_svg(svg));
+  BOOST_TEST(contains(svg, "optimizer.lr=0.5"));
+  BOOST_TEST(contains(svg, "optimizer.lr=0.1"));
+  BOOST_TEST(contains(svg, "synthetic: smoothed loss per step"));
+
+  // The parent folder stands for both runs; accuracy per epoch as a PNG.
+  const auto png = out.parent_path() / "accuracy.png";
+  const auto accuracy =
+      run_exp("plot '" + runs.runs.string() + "' --metric accuracy -o '" + png.string() + "'");
+  BOOST_TEST_REQUIRE(accuracy.status == 0, accuracy.output);
+  BOOST_TEST(contains(accuracy.output, "(2 runs)"));
+  BOOST_TEST(read_file(png).rfind("\x89PNG", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(plot_of_one_run_is_labelled_by_its_folder) {
+  const auto& runs = two_runs();
+  BOOST_TEST_REQUIRE(runs.fast.status == 0, runs.fast.output);
+  const auto out = xp::test::fresh_directory("exp-plot-out") / "one.svg";
+  const auto result =
+      run_exp("plot '" + runs.fast.dir.string() + "' --metric accuracy -o '" + out.string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  BOOST_TEST(contains(read_file(out), runs.fast.dir.filename().string()));
+}
+
+BOOST_AUTO_TEST_CASE(plot_refuses_bad_input_with_one_line_naming_it) {
+  const auto& runs = two_runs();
+  const auto not_a_run = xp::test::fresh_directory("exp-plot-empty");
+  const auto empty = run_exp("plot '" + not_a_run.string() + "'");
+  BOOST_TEST(empty.status == 2);
+  BOOST_TEST(lines_of(empty.output).size() == 1u, empty.output);
+  BOOST_TEST(contains(empty.output, not_a_run.string()));
+
+  const auto missing = run_exp("plot /nonexistent/run");
+  BOOST_TEST(missing.status == 2);
+  BOOST_TEST(lines_of(missing.output).size() == 1u, missing.output);
+  BOOST_TEST(contains(missing.output, "/nonexistent/run"));
+
+  const auto metric = run_exp("plot '" + runs.fast.dir.string() + "' --metric speed");
+  BOOST_TEST(metric.status == 2);
+  BOOST_TEST(lines_of(metric.output).size() == 1u, metric.output);
+  BOOST_TEST(contains(metric.output, "--metric"));
+  BOOST_TEST(contains(metric.output, "'speed'"));
+
+  const auto format = run_exp("plot '" + runs.fast.dir.string() + "' -o out.pdf");
+  BOOST_TEST(format.status == 2);
+  BOOST_TEST(contains(format.output, "out.pdf"));
+
+  const auto nothing = run_exp("plot");
+  BOOST_TEST(nothing.status == 2);
+}
