@@ -238,13 +238,15 @@ int hsweep_command(const Arguments& arguments, const Arguments& /*command_line*/
     if (!out.flush()) throw Error(file + ": cannot write the CSV file");
   }
   if (!output.empty()) {
-    Chart chart{.title = experiment.config().experiment +
-                         ": finite differences against backprop, first batch",
+    // Small h and small error is the one corner no curve reaches: rounding error
+    // grows towards small h, truncation error towards large h.
+    Chart chart{.title = experiment.config().experiment + ": finite differences against backprop" +
+                         (settings.empty() ? "" : " (" + settings + ")"),
                 .x_label = "step h",
-                .y_label = "max |g - g_backprop|",
+                .y_label = "max |g - g_backprop| over all parameters",
                 .log_x = true,
                 .log_y = true,
-                .legend = LegendPosition::bottom_right};
+                .legend = LegendPosition::bottom_left};
     for (const auto& curve : curves) {
       chart.series.push_back({.label = curve.label,
                               .x = steps,
