@@ -162,14 +162,18 @@ BOOST_AUTO_TEST_CASE(compare_shows_the_differing_keys_and_final_metrics) {
   BOOST_TEST_REQUIRE(fast.status == 0, fast.output);
   const auto compared = run_exp("compare '" + slow.dir.string() + "' '" + fast.dir.string() + "'");
   BOOST_TEST_REQUIRE(compared.status == 0, compared.output);
-  BOOST_TEST(std::regex_search(compared.output, std::regex(R"(optimizer\.lr +0\.1 +1(\.0)?\n)")));
+  // One row per run, the differing keys as columns (tests/runs tests the layout in full).
+  BOOST_TEST(std::regex_search(compared.output, std::regex(R"(^run +optimizer\.lr +status)")));
+  BOOST_TEST(std::regex_search(compared.output, std::regex(R"( 0\.1 +completed)")));
+  BOOST_TEST(std::regex_search(compared.output, std::regex(R"( 1(\.0)? +completed)")));
   BOOST_TEST(compared.output.find("train.seed") == std::string::npos);
   BOOST_TEST(compared.output.find("dataset.kind") == std::string::npos);
-  for (const char* metric : {"final_loss", "final_train_accuracy", "final_test_accuracy",
-                             "wall_seconds", "steps_per_second"}) {
+  for (const char* metric : {"loss", "train_acc", "test_acc", "wall_s", "steps_per_s"}) {
     BOOST_TEST(contains(compared.output, metric));
   }
-  BOOST_TEST(contains(compared.output, summary_of(fast).get<std::string>("final_loss")));
+  const auto csv =
+      run_exp("compare --csv '" + slow.dir.string() + "' '" + fast.dir.string() + "'");
+  BOOST_TEST(contains(csv.output, summary_of(fast).get<std::string>("final_loss")));
   const auto one = run_exp("compare '" + slow.dir.string() + "'");
   BOOST_TEST(one.status == 2);
 }

@@ -1,0 +1,163 @@
+// exp sweep on real short runs: one run directory per combination with that
+// combination's config, sweep.yaml, --resume re-running only what did not complete,
+// a mistake anywhere in the grid refused before anything is created, and SIGINT.
+#define BOOST_TEST_MODULE exp sweep
+#include <yaml-cpp/yaml.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using xp::test::run_command;
+using xp::test::run_exp;
+
+namespace {
+
+// model.hidden=[10],[4,4] is two values: a list, and a list holding a comma.
+const std::string kGrid =
+    "configs/synthetic.yaml optimizer.lr=1,0.1 'model.hidden=[10],[4,4]' train.iterations=40";
+
+fs::path only_sweep_folder(const fs::path& runs) {
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(runs / "sweeps")) folders.push_back(entry.path());
+  BOOST_TEST_REQUIRE(folders.size() == 1u);
+  return folders[0];
+}
+
+std::string hidden_text(const YAML::Node& hidden) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < hidden.size(); ++i)
+    text += (i ? "," : "") + hidden[i].as<std::string>();
+  return text + "]";
+}
+
+// "optimizer.lr=1 model.hidden=[10]" as the run's own config.yaml says.
+std::string combination_in_config(const fs::path& run) {
+  const YAML::Node config = YAML::LoadFile((run / "config.yaml").string());
+  BOOST_TEST(config["train"]["iterations"].as<int>() == 40);
+  return "optimizer.lr=" + config["optimizer"]["lr"].as<std::string>() +
+         " model.hidden=" + hidden_text(config["model"]["hidden"]);
+}
+
+std::size_t run_folders(const fs::path& sweep) {
+  std::size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(sweep / "synthetic"))
+    count += entry.is_directory();
+  return count;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_two_by_two_grid_makes_four_runs_and_resume_reruns_only_the_incomplete) {
+  const auto runs = xp::test::fresh_directory("exp-sweep");
+  const auto swept = run_exp("sweep " + kGrid + " --jobs 2 --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(swept.status == 0, swept.output);
+  const fs::path sweep = only_sweep_folder(runs);
+  BOOST_TEST(sweep.filename().string().rfind("synthetic-", 0) == 0u);
+  for (int n = 1; n <= 4; ++n) {
+    BOOST_TEST(swept.output.find("[" + std::to_string(n) + "/4] completed") != std::string::npos,
+               swept.output);
+  }
+  // Ends with the comparison of the four runs: the two swept keys are its columns.
+  BOOST_TEST(std::regex_search(swept.output,
+                               std::regex(R"(\nrun +model\.hidden +optimizer\.lr +status)")));
+
+  YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
+  BOOST_TEST(file["grid"]["optimizer.lr"].size() == 2u);
+  BOOST_TEST(file["grid"]["model.hidden"][1].as<std::string>() == "[4,4]");
+  BOOST_TEST_REQUIRE(file["combinations"].size() == 4u);
+  const std::set<std::string> expected = {
+      "optimizer.lr=1 model.hidden=[10]", "optimizer.lr=1 model.hidden=[4,4]",
+      "optimizer.lr=0.1 model.hidden=[10]", "optimizer.lr=0.1 model.hidden=[4,4]"};
+  std::set<std::string> found;
+  std::vector<std::string> run_of;
+  for (const auto& combination : file["combinations"]) {
+    BOOST_TEST(combination["status"].as<std::string>() == "completed");
+    const fs::path run = sweep / combination["run"].as<std::string>();
+    BOOST_TEST_REQUIRE(fs::is_regular_file(run / "summary.json"), run.string());
+    const std::string in_config = combination_in_config(run);
+    const auto overrides = combination["overrides"];
+    BOOST_TEST(in_config == overrides[0].as<std::string>() + " " + overrides[1].as<std::string>());
+    found.insert(in_config);
+    run_of.push_back(combination["run"].as<std::string>());
+  }
+  BOOST_TEST((found == expected));
+  BOOST_TEST(run_folders(sweep) == 4u);
+
+  // One run lost, one stopped part-way: only those two run again.
+  fs::remove_all(sweep / run_of[1]);
+  const fs::path stopped = sweep / run_of[2];
+  std::string summary = xp::test::read_file(stopped / "summary.json");
+  summary = std::regex_replace(summary, std::regex(R"("status": "completed")"),
+                               R"("status": "interrupted")");
+  std::ofstream(stopped / "summary.json", std::ios::trunc) << summary;
+
+  const auto resumed = run_exp("sweep --resume '" + sweep.string() + "' --jobs 2");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(resumed.output.find("2 of 4 combinations to run") != std::string::npos,
+             resumed.output);
+  file = YAML::LoadFile((sweep / "sweep.yaml").string());
+  for (std::size_t c = 0; c < 4; ++c) {
+    const auto combination = file["combinations"][c];
+    BOOST_TEST(combination["status"].as<std::string>() == "completed");
+    const std::string run = combination["run"].as<std::string>();
+    const bool rerun = c == 1 || c == 2;
+    BOOST_TEST((run != run_of[c]) == rerun, "combination " << c);
+    BOOST_TEST(fs::is_regular_file(sweep / run / "config.yaml"));
+  }
+  // The interrupted run is kept and named; the lost one is gone.
+  BOOST_TEST(file["combinations"][2]["earlier_runs"][0].as<std::string>() == run_of[2]);
+  BOOST_TEST(run_folders(sweep) == 5u);
+  // compare of the sweep folder shows its four combinations, not the replaced run.
+  const auto compared = run_exp("compare --csv '" + sweep.string() + "'");
+  BOOST_TEST(compared.status == 0);
+  BOOST_TEST(std::count(compared.output.begin(), compared.output.end(), '\n') == 5);
+  BOOST_TEST(compared.output.find("interrupted") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing) {
+  const auto runs = xp::test::fresh_directory("exp-sweep") / "runs";
+  for (const char* grid :
+       {"optimizer.lrr=1,0.1", "optimizer.lr=1,fast", "optimizer.lr=1,0.1 model.hidden=[10],[0]",
+        "optimizer.lr=1,,2", "train.iterations=5"}) {
+    const auto result = run_exp("sweep configs/synthetic.yaml '" + std::string(grid) +
+                                "' --runs-dir '" + runs.string() + "'");
+    BOOST_TEST(result.status == 2, grid << ": " << result.output);
+    BOOST_TEST(!fs::exists(runs), grid);
+  }
+  BOOST_TEST(run_exp("sweep configs/synthetic.yaml optimizer.lr=1,0.1 --jobs 0").status == 2);
+  BOOST_TEST(run_exp("sweep --resume '" + runs.string() + "'").status == 2);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_and_exits_130) {
+  const auto runs = xp::test::fresh_directory("exp-sweep");
+  // Long enough never to finish on its own; the signal comes once the first run has
+  // its run directory (so its handler is installed), and `timeout` bounds a failure.
+  const fs::path script = runs / "interrupt.sh";
+  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
+                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.1,0.01 "
+                           "train.iterations=10000000 --runs-dir '"
+                        << runs.string() << "' > '" << (runs / "console.txt").string()
+                        << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n"
+                           "  grep -qs 'run directory' '"
+                        << runs.string()
+                        << "'/sweeps/*/output/1.txt && break\n  sleep 0.05\ndone\n"
+                           "kill -INT $sweep\ntimeout 60 tail --pid=$sweep -f /dev/null || "
+                           "kill -KILL $sweep\nwait $sweep\necho exit=$?\n";
+  const auto result = run_command("bash '" + script.string() + "'");
+  BOOST_TEST_REQUIRE(result.output.find("exit=130") != std::string::npos,
+                     result.output << xp::test::read_file(runs / "console.txt"));
+  const fs::path sweep = only_sweep_folder(runs);
+  const YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
+  BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "interrupted");
+  BOOST_TEST(file["combinations"][1]["status"].as<std::string>() == "pending");
+  BOOST_TEST(file["combinations"][2]["status"].as<std::string>() == "pending");
+  const fs::path run = sweep / file["combinations"][0]["run"].as<std::string>();
+  BOOST_TEST(xp::test::read_file(run / "summary.json").find("\"interrupted\"") !=
+             std::string::npos);
+  BOOST_TEST(run_folders(sweep) == 1u);
+}
