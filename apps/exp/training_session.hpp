@@ -24,8 +24,8 @@ void describe_run(RunSummary& summary, Experiment& experiment, const RunDirector
 // Trains from the start, or from `from` (its parameters, optimizer state, random
 // stream and metric rows), and records the outcome. The caller holds the run's
 // RunLock and installed `stop` before creating or opening the run (so a signal in
-// between still ends the run cleanly). Returns the exit status: 0 completed, 3 diverged, 130 interrupted (a
-// checkpoint to resume from is written), 1 failed (summary.json says why).
+// between still ends the run cleanly). Returns the exit status: 0 completed, 3 diverged, 130
+// interrupted (a checkpoint to resume from is written), 1 failed (summary.json says why).
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
                            RunLog& log, StopOnSignal& stop, const Checkpoint* from);
 

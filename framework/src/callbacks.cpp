@@ -64,8 +64,8 @@ MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every,
   const auto open = [&](std::ofstream& out, const std::string& name, const char* header,
                         std::size_t rows) {
     if (continue_after) cut_to_rows(run.file(name), rows);
-    out.open(run.file(name), continue_after ? std::ios::out | std::ios::app
-                                            : std::ios::out | std::ios::trunc);
+    out.open(run.file(name),
+             continue_after ? std::ios::out | std::ios::app : std::ios::out | std::ios::trunc);
     if (!out)
       throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
     if (!continue_after) out << header << '\n';

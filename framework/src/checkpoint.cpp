@@ -161,7 +161,9 @@ Checkpoint Checkpoint::from_bytes(const std::string& bytes, const std::string& o
   return c;
 }
 
-bool has_checkpoint(const fs::path& run_dir) { return fs::is_regular_file(run_dir / kCheckpointFile); }
+bool has_checkpoint(const fs::path& run_dir) {
+  return fs::is_regular_file(run_dir / kCheckpointFile);
+}
 
 void write_checkpoint(const RunDirectory& run, const Checkpoint& checkpoint) {
   run.replace_atomically(kCheckpointFile, checkpoint.to_bytes());

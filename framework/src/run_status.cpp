@@ -25,7 +25,8 @@ RunLock::RunLock(const fs::path& run_dir) {
     const int error = errno;
     ::close(fd_);
     if (error == EWOULDBLOCK) {
-      throw Error(run_dir.string() + ": is being written by another process (exp run or exp resume)");
+      throw Error(run_dir.string() +
+                  ": is being written by another process (exp run or exp resume)");
     }
     throw Error(file.string() + ": cannot lock (" + std::strerror(error) + ")");
   }

@@ -63,7 +63,8 @@ BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_che
 BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2) {
   const auto runs = xp::test::fresh_directory("exp-crash");
 
-  const auto completed = xp::test::run_experiment(runs, "configs/synthetic.yaml train.iterations=20");
+  const auto completed =
+      xp::test::run_experiment(runs, "configs/synthetic.yaml train.iterations=20");
   BOOST_TEST_REQUIRE(completed.status == 0, completed.output);
   const auto again = xp::test::run_exp("resume '" + completed.dir.string() + "'");
   BOOST_TEST(again.status == 2);
@@ -105,7 +106,8 @@ BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named) {
   BOOST_TEST(copy.to_bytes() == bytes);
   BOOST_TEST(copy.point.progress.steps == 7u);
   BOOST_TEST(*copy.point.progress.best_test_accuracy == 0.5);
-  for (const std::size_t cut : {std::size_t(0), std::size_t(5), bytes.size() / 2, bytes.size() - 1}) {
+  for (const std::size_t cut :
+       {std::size_t(0), std::size_t(5), bytes.size() / 2, bytes.size() - 1}) {
     const std::string message =
         xp::test::error_of([&] { xp::Checkpoint::from_bytes(bytes.substr(0, cut), "c.bin"); });
     BOOST_TEST(contains(message, "c.bin: not a readable checkpoint"));

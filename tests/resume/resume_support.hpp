@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/test/unit_test.hpp>
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -55,8 +55,8 @@ class ChildRun {
     for (auto& word : words) argv.push_back(word.data());
     argv.push_back(nullptr);
     fs::create_directories(runs);
-    output_ = runs / ("output-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter()++) + ".txt");
+    output_ = runs /
+              ("output-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++) + ".txt");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, output_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,

@@ -16,9 +16,9 @@ namespace {
 // training, so a signal lands mid-run, with many epochs.csv rows to compare.
 const std::vector<std::string> kSgd = {"configs/synthetic.yaml", "train.iterations=3000"};
 // Adam keeps moments and a step count; shuffle keeps a permutation and a position.
-const std::vector<std::string> kAdamShuffled = {
-    "configs/synthetic.yaml", "train.iterations=3000", "optimizer.name=adam",
-    "optimizer.lr=0.01", "train.sampling=shuffle"};
+const std::vector<std::string> kAdamShuffled = {"configs/synthetic.yaml", "train.iterations=3000",
+                                                "optimizer.name=adam", "optimizer.lr=0.01",
+                                                "train.sampling=shuffle"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string line;
@@ -40,8 +40,7 @@ fs::path reference_run(const std::vector<std::string>& config) {
 
 // Starts the config, stops it with `signal` once it has written `rows` metric rows,
 // resumes it, and checks it against the uninterrupted run.
-void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
-                             std::size_t rows) {
+void stop_resume_and_compare(const std::vector<std::string>& config, int signal, std::size_t rows) {
   const auto runs = xp::test::fresh_directory("exp-resume");
   ChildRun child(runs, config);
   const fs::path dir = child.dir();
@@ -59,8 +58,7 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
 
   const auto resumed = xp::test::run_exp("resume '" + dir.string() + "'");
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
-  BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) !=
-                 std::string::npos,
+  BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) != std::string::npos,
              resumed.output);
   const auto summary = summary_of(dir);
   BOOST_TEST(summary.get<std::string>("status") == "completed");
@@ -73,8 +71,8 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
   const fs::path reference = reference_run(config);
   xp::test::check_same_results(dir, reference);
   const auto expected = summary_of(reference);
-  for (const char* metric : {"final_loss", "final_train_accuracy", "final_test_accuracy",
-                             "best_test_accuracy"}) {
+  for (const char* metric :
+       {"final_loss", "final_train_accuracy", "final_test_accuracy", "best_test_accuracy"}) {
     BOOST_TEST(summary.get<std::string>(metric) == expected.get<std::string>(metric), metric);
   }
 }

@@ -17,8 +17,8 @@
 namespace xp {
 
 struct TrainingProgress {
-  std::size_t steps = 0;   // complete; the next step is this one (0-based)
-  double seconds = 0.0;    // training time so far, summed over every session of the run
+  std::size_t steps = 0;  // complete; the next step is this one (0-based)
+  double seconds = 0.0;   // training time so far, summed over every session of the run
   // The step losses since the previous evaluation, whose mean an evaluation records.
   double loss_sum = 0.0;
   std::size_t losses = 0;
