@@ -113,9 +113,10 @@ bool ProgressDisplay::step_taken(const StepRecord& record) {
 void ProgressDisplay::evaluated(const EvaluationRecord& record) {
   if (record.test_accuracy) test_accuracy_ = record.test_accuracy;
   // Evaluating every epoch of a small data set would print hundreds of lines: show
-  // the first, then one per plain interval, and the last.
+  // the first, then the first in each plain interval (next to its step line), and
+  // the last.
   const std::size_t done = record.step + 1;
-  const bool due = !evaluation_shown_at_ || done >= *evaluation_shown_at_ + interval_ ||
+  const bool due = !evaluation_shown_at_ || done / interval_ > *evaluation_shown_at_ / interval_ ||
                    done >= total_;
   if (!due) return;
   evaluation_shown_at_ = done;

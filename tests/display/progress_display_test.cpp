@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(evaluations_after_every_step_print_about_twenty_lines) {
     display.step_taken({step, step, 0.5, 0.0});
     display.evaluated({step + 1, step, 0.5, 0.75, 0.5});
   }
-  // Shown after steps 1, 9, 17, ..., 145 and after the last one.
+  // Shown after step 1, after each plain line (8, 16, ..., 144) and after the last step.
   const auto lines = lines_of(console.str());
   BOOST_TEST(lines_starting(lines, "train acc, test acc | 0.75, 0.5") == 20u);
   BOOST_TEST(lines_starting(lines, "step ") == 19u);
