@@ -149,9 +149,18 @@ void print_comparison(std::vector<RunRecord> runs, const ComparisonOptions& opti
     if (!column) {
       std::vector<std::string> names(keys.begin(), keys.end());
       for (const auto& metric : kMetrics) names.emplace_back(metric.column);
+      // "lr" most likely means the one differing key that ends in ".lr".
+      std::vector<std::string> ending;
+      for (const auto& name : keys) {
+        if (name.size() > options.sort.size() &&
+            name.compare(name.size() - options.sort.size() - 1, std::string::npos,
+                         "." + options.sort) == 0)
+          ending.push_back(name);
+      }
       throw ConfigError("--sort " + options.sort +
                         ": not a metric column or a config key that differs between the runs" +
-                        did_you_mean(options.sort, names));
+                        (ending.size() == 1 ? "; did you mean '" + ending[0] + "'?"
+                                            : did_you_mean(options.sort, names)));
     }
     sort_rows(rows, *column, descending != options.reverse);
   } else if (options.reverse) {

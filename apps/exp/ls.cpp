@@ -62,8 +62,9 @@ int ls_command(const Arguments& arguments, const Arguments& /*command_line*/) {
                "Lists every run under RUNS_DIR (default: runs), at any depth, newest first:\n"
                "when it started (UTC), its status, experiment, steps taken of those planned,\n"
                "final test accuracy, wall time and its folder. Status is summary.json's\n"
-               "(running, completed, diverged, interrupted, failed), or unknown when the run\n"
-               "has no summary.json, or unreadable when it cannot be parsed.",
+               "(running, completed, diverged, interrupted, failed), crashed for a run\n"
+               "recorded as running whose process is gone, unknown when the run has no\n"
+               "summary.json, unreadable when it cannot be parsed.",
                options);
     return 0;
   }

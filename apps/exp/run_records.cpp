@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "exp/error.hpp"
+#include "exp/run_status.hpp"
 
 namespace xp::cli {
 namespace fs = std::filesystem;
@@ -70,9 +71,14 @@ void collect_runs(const fs::path& folder, std::vector<fs::path>& runs) {
 }  // namespace
 
 std::string RunRecord::status() const {
-  if (summary_state == "missing") return "unknown";
+  // A run's process holds run.lock while it lives; a lock left behind that nobody
+  // holds means the process died without recording how (exp/run_status.hpp).
+  const bool has_lock = fs::exists(dir / kRunLockFile);
+  const bool dead = has_lock && !is_being_written(dir);
+  if (summary_state == "missing") return dead ? "crashed" : has_lock ? "running" : "unknown";
   if (summary_state != "read") return "unreadable";
   const std::string status = field("status");
+  if (status == "running" && dead) return "crashed";
   return status.empty() ? "unknown" : status;
 }
 
@@ -106,7 +112,8 @@ std::string RunRecord::started() const {
 }
 
 bool is_run_directory(const fs::path& dir) {
-  return fs::is_regular_file(dir / "config.yaml") || fs::is_regular_file(dir / "summary.json");
+  return fs::is_regular_file(dir / "config.yaml") || fs::is_regular_file(dir / "summary.json") ||
+         fs::is_regular_file(dir / kRunLockFile);
 }
 
 RunRecord read_run(const fs::path& dir) {

@@ -28,7 +28,9 @@ struct RunRecord {
   boost::property_tree::ptree summary;  // empty unless summary_state is "read"
   std::string summary_state;            // "read", "missing" or "unreadable"
 
-  // The summary's status, or "unknown" (no summary.json) or "unreadable".
+  // The summary's status; "crashed" for a run recorded as running (or without
+  // summary.json) whose process is gone; "unknown" (no summary.json, no run.lock) or
+  // "unreadable".
   std::string status() const;
   // A summary field as written ("" when absent or null).
   std::string field(const std::string& key) const;
@@ -39,7 +41,8 @@ struct RunRecord {
   std::string started() const;
 };
 
-// A folder holding config.yaml or summary.json (a run writes both as it starts).
+// A folder holding config.yaml, summary.json or run.lock (a run writes them as it
+// starts).
 bool is_run_directory(const std::filesystem::path& dir);
 
 // Reads one run directory; throws xp::ConfigError if dir is not one.

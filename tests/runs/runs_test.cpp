@@ -168,21 +168,28 @@ BOOST_AUTO_TEST_CASE(ls_lists_newest_first_and_broken_runs_honestly) {
   fs::copy_file(runs.dirs[0] / "config.yaml", unknown / "config.yaml");
   fs::copy_file(runs.dirs[0] / "config.yaml", unreadable / "config.yaml");
   std::ofstream(unreadable / "summary.json") << "{\"status\": \"comp";
+  // A run killed outright: summary.json still says running, its run.lock is free.
+  const fs::path killed = runs.root / "synthetic" / "20500101T000000Z-cccccc";
+  fs::create_directories(killed);
+  fs::copy_file(runs.dirs[0] / "config.yaml", killed / "config.yaml");
+  std::ofstream(killed / "summary.json") << R"({"status": "running", "experiment": "synthetic"})";
+  std::ofstream(killed / "run.lock") << "";
 
   const auto listed = run_exp("ls '" + runs.root.string() + "'");
   BOOST_TEST_REQUIRE(listed.status == 0, listed.output);
   const auto lines = lines_of(listed.output);
-  BOOST_TEST_REQUIRE(lines.size() == 6u, listed.output);
+  BOOST_TEST_REQUIRE(lines.size() == 7u, listed.output);
   BOOST_TEST(std::regex_search(lines[0], std::regex(R"(^started +status +experiment +steps)")));
-  const std::vector<fs::path> newest_first = {unknown, runs.dirs[2], runs.dirs[1], runs.dirs[0],
-                                              unreadable};
+  const std::vector<fs::path> newest_first = {unknown,      killed,       runs.dirs[2],
+                                              runs.dirs[1], runs.dirs[0], unreadable};
   for (std::size_t r = 0; r < newest_first.size(); ++r) {
     const auto& line = lines[r + 1];
     BOOST_TEST(line.find(newest_first[r].filename().string()) != std::string::npos, line);
   }
   BOOST_TEST(std::regex_search(lines[1], std::regex(R"(2099-01-01 00:00:00 +unknown +synthetic)")));
-  BOOST_TEST(std::regex_search(lines[5], std::regex(R"(1999-01-01 00:00:00 +unreadable)")));
-  for (std::size_t r = 2; r <= 4; ++r) {
+  BOOST_TEST(std::regex_search(lines[2], std::regex(R"(2050-01-01 00:00:00 +crashed +synthetic)")));
+  BOOST_TEST(std::regex_search(lines[6], std::regex(R"(1999-01-01 00:00:00 +unreadable)")));
+  for (std::size_t r = 3; r <= 5; ++r) {
     BOOST_TEST(
         std::regex_search(lines[r], std::regex(R"( completed +synthetic +60/60 +[01]\.\d{4} )")),
         lines[r]);
@@ -190,13 +197,14 @@ BOOST_AUTO_TEST_CASE(ls_lists_newest_first_and_broken_runs_honestly) {
   const auto accuracy = summary_of(runs.dirs[2]).get<double>("final_test_accuracy");
   char shown[32];
   std::snprintf(shown, sizeof shown, " %.4f ", accuracy);
-  BOOST_TEST(lines[2].find(shown) != std::string::npos, lines[2]);
+  BOOST_TEST(lines[3].find(shown) != std::string::npos, lines[3]);
 
   // compare reads the same broken runs without failing.
   const auto compared = run_exp("compare '" + runs.root.string() + "'");
   BOOST_TEST(compared.status == 0, compared.output);
   BOOST_TEST(compared.output.find("unreadable") != std::string::npos);
   BOOST_TEST(compared.output.find("unknown") != std::string::npos);
+  BOOST_TEST(compared.output.find("crashed") != std::string::npos);
 
   const auto missing = run_exp("ls '" + (runs.root / "nothing").string() + "'");
   BOOST_TEST(missing.status == 2);
