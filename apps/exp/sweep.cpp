@@ -272,16 +272,14 @@ class SweepRunner {
         launch(pending[next++]);
       }
       if (running_.empty()) break;
-      const auto end = wait_for_child();
-      if (!end) {
-        // The terminal sends SIGINT to the children too; a `kill` of this process
-        // alone does not, so it is passed on (a second one changes nothing for them).
-        if (StopOnSignal::requested() && !forwarded) {
-          for (const auto& entry : running_) kill(entry.first, StopOnSignal::signal_number());
-          forwarded = true;
-        }
-        continue;
+      // The terminal sends SIGINT to the children too; a `kill` of this process alone
+      // does not, so it is passed on (a second one changes nothing for them).
+      if (StopOnSignal::requested() && !forwarded) {
+        for (const auto& entry : running_) kill(entry.first, StopOnSignal::signal_number());
+        forwarded = true;
       }
+      const auto end = wait_for_child();
+      if (!end) continue;  // a signal: forwarded at the top of the loop
       const auto found = running_.find(end->pid);
       if (found == running_.end()) continue;
       finish(found->second, *end);
@@ -379,9 +377,10 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
         "finished combination, then the `exp compare` table of the sweep.\n"
         "\n"
         "An interrupted sweep is continued with --resume SWEEP_DIR: combinations whose run\n"
-        "completed are kept, the others run again (the earlier run directory is kept and\n"
-        "named in sweep.yaml under earlier_runs). Running the same command again starts a\n"
-        "new sweep. SIGINT (Ctrl-C) stops launching, lets running combinations stop at the\n"
+        "completed are kept, the others run again with the config file as it is now (the\n"
+        "earlier run directory is kept and named in sweep.yaml under earlier_runs). Running\n"
+        "the same command again starts a new sweep. SIGINT (Ctrl-C) stops launching, lets running "
+        "combinations stop at the\n"
         "end of a step (they record themselves as interrupted) and exits 130.\n"
         "\n"
         "Exit status: 0 every combination completed, 1 some did not (failed or diverged),\n"
