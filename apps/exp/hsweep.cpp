@@ -174,8 +174,14 @@ int hsweep_command(const Arguments& arguments, const Arguments& /*command_line*/
   const Objective reference_objective(double_model, experiment.loss(), step.batch,
                                       experiment.pool());
   Vector reference;
-  gradient_method(experiment, registry.find(PluginKind::gradient, kReferenceMethod))
-      .method->compute(reference_objective, step.theta, reference);
+  try {
+    gradient_method(experiment, registry.find(PluginKind::gradient, kReferenceMethod))
+        .method->compute(reference_objective, step.theta, reference);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(std::string("hsweep measures errors against backprop, which failed: ") + e.what());
+  }
 
   std::vector<Curve> curves;
   for (const auto& [model, word] : {std::pair<const Model*, std::string>{
