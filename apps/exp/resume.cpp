@@ -41,9 +41,11 @@ void keep_history(const fs::path& dir, RunSummary& summary) {
 
 int resume_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp resume options");
+  options.add_options()("threads", po::value<std::string>(),
+                        "worker threads, 0 = all (results do not depend on it)");
   const WordArguments parsed = parse_word_arguments(arguments, options, 1);
   if (parsed.help || parsed.words.empty()) {
-    print_help("exp resume RUN_DIR",
+    print_help("exp resume RUN_DIR [--threads N]",
                "Continues an interrupted, failed or crashed run in its own directory from its\n"
                "checkpoint.bin, with its own config.yaml: metrics.csv and epochs.csv are cut to\n"
                "the checkpoint's rows and continued, and the run ends as it would have without\n"
@@ -85,8 +87,14 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
   }
 
   // The run's own resolved config: the same experiment, without re-resolving
-  // `extends` or overrides that may have changed since.
-  Experiment experiment(resolve_config(ConfigSource::load(dir / "config.yaml")));
+  // `extends` or overrides that may have changed since. Only the threads may change
+  // (a bigger machine), since the results do not depend on them.
+  std::vector<Override> overrides;
+  if (parsed.options.count("threads")) {
+    const auto threads = parsed.options["threads"].as<std::string>();
+    overrides.push_back(Override::from_option("train.threads", threads, "--threads " + threads));
+  }
+  Experiment experiment(resolve_config(ConfigSource::load(dir / "config.yaml", overrides)));
   const Checkpoint checkpoint = read_checkpoint(dir);
   const RunDirectory run = RunDirectory::open(dir);
   RunLog log(std::cout);

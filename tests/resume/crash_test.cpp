@@ -66,6 +66,16 @@ BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2) 
   const auto completed =
       xp::test::run_experiment(runs, "configs/synthetic.yaml train.iterations=20");
   BOOST_TEST_REQUIRE(completed.status == 0, completed.output);
+  // Said once, at the start, where a user looks for it while the run trains.
+  const auto said = [&](const std::string& text) {
+    std::size_t count = 0;
+    for (auto at = text.find("run directory:"); at != std::string::npos;
+         at = text.find("run directory:", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  BOOST_TEST(said(completed.output) == 1u);
   const auto again = xp::test::run_exp("resume '" + completed.dir.string() + "'");
   BOOST_TEST(again.status == 2);
   BOOST_TEST(contains(again.output, "the run is completed; there is nothing to resume"));
