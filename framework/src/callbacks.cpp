@@ -18,23 +18,6 @@ std::string optional_text(const std::optional<double>& value) { return value ? r
 
 }  // namespace
 
-void ProgressPrinter::evaluated(const EvaluationRecord& record) {
-  if (record.train_accuracy && record.test_accuracy) {
-    out_ << "train acc, test acc | " << repr(*record.train_accuracy) << ", "
-         << repr(*record.test_accuracy) << std::endl;
-  } else if (record.train_accuracy) {
-    out_ << "train acc | " << repr(*record.train_accuracy) << std::endl;
-  }
-}
-
-void ProgressPrinter::end(const TrainingOutcome& outcome) {
-  out_ << to_string(outcome.status) << ": " << outcome.steps << " steps in "
-       << repr(outcome.wall_seconds) << " s (" << repr(outcome.steps_per_second()) << " steps/s)";
-  if (outcome.final_loss) out_ << ", final loss " << repr(*outcome.final_loss);
-  if (outcome.diverged_step) out_ << "; the loss diverged at step " << *outcome.diverged_step;
-  out_ << std::endl;
-}
-
 namespace {
 
 // Keeps the header and the first `rows` rows of a CSV file, dropping any after

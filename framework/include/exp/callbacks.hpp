@@ -1,9 +1,11 @@
 // Hooks into the training loop, in the manner of ensmallen's callbacks: printing,
 // metric files and stopping on a signal are callbacks, not special cases in the loop.
 //
-//   xp::ProgressPrinter printer(std::cout);
+//   xp::MetricFiles files(run);
 //   xp::StopOnSignal stop;
-//   trainer.run(theta, rng, {&printer, &stop});
+//   trainer.run(theta, rng, {&files, &stop});
+//
+// What a run shows on the console is xp::ProgressDisplay (progress_display.hpp).
 #pragma once
 
 #include <atomic>
@@ -58,18 +60,6 @@ class TrainingCallback {
   // the loop, for checkpoints.
   virtual void step_completed(const TrainingSnapshot& snapshot) { (void)snapshot; }
   virtual void end(const TrainingOutcome& outcome) { (void)outcome; }
-};
-
-// The book's per-evaluation line, `train acc, test acc | 0.9012, 0.8954`, and a
-// closing line with steps, time and final loss.
-class ProgressPrinter : public TrainingCallback {
- public:
-  explicit ProgressPrinter(std::ostream& out) : out_(out) {}
-  void evaluated(const EvaluationRecord& record) override;
-  void end(const TrainingOutcome& outcome) override;
-
- private:
-  std::ostream& out_;
 };
 
 // Rows below the header of metrics.csv (one per step) and epochs.csv (one per
