@@ -3,6 +3,7 @@
 // leaves, and `exp plot` over real runs.
 #define BOOST_TEST_MODULE display cli
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -116,6 +117,24 @@ BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_succeeds_with_one_warning) {
   BOOST_TEST(fs::exists(dir / "summary.json"));
   BOOST_TEST(!fs::exists(dir / "loss.svg"));
   BOOST_TEST(contains(read_file(dir / "summary.json"), "\"completed\""));
+}
+
+BOOST_AUTO_TEST_CASE(a_diverged_run_still_draws_its_loss_and_has_no_accuracy_svg) {
+  // x <- x - lr * 2x grows by 2e10 a step: the loss is infinite within 20 steps.
+  const auto dir = xp::test::fresh_directory("exp-display");
+  std::ofstream(dir / "gd.yaml")
+      << "experiment: diverge\ndataset: {name: none}\nmodel: {name: polynomial}\n"
+         "loss: {name: identity}\ngradient: {name: backprop}\n"
+         "optimizer: {name: sgd, lr: 1.0e10}\ntrain: {iterations: 100, batch_size: 1}\n";
+  const auto run = xp::test::run_experiment(dir / "runs", "'" + (dir / "gd.yaml").string() + "'");
+  BOOST_TEST_REQUIRE(run.status == 3, run.output);
+  BOOST_TEST(contains(run.output, "loss inf"));
+  const std::string loss = read_file(run.dir / "loss.svg");
+  BOOST_TEST(is_svg(loss));
+  BOOST_TEST(contains(loss, "diverge: loss per step"));
+  // No labels, so no accuracy was measured.
+  BOOST_TEST(!fs::exists(run.dir / "accuracy.svg"));
+  BOOST_TEST(run.output.find("warning") == std::string::npos, run.output);
 }
 
 BOOST_AUTO_TEST_CASE(plot_overlays_runs_labelled_by_what_differs) {
