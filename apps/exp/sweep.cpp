@@ -14,6 +14,7 @@
 #include "comparison.hpp"
 #include "config_arguments.hpp"
 #include "exp/callbacks.hpp"
+#include "exp/checkpoint.hpp"
 #include "exp/config.hpp"
 #include "exp/error.hpp"
 #include "exp/run_directory.hpp"
@@ -295,17 +296,26 @@ class SweepRunner {
 
   void launch(std::size_t index) {
     Combination& combination = sweep_.combinations[index];
-    std::vector<std::string> arguments = {"run", sweep_.config};
-    arguments.insert(arguments.end(), sweep_.overrides.begin(), sweep_.overrides.end());
-    arguments.insert(arguments.end(), combination.overrides.begin(), combination.overrides.end());
-    arguments.push_back("--runs-dir");
-    arguments.push_back(fs::absolute(sweep_.folder).string());
+    const fs::path earlier = sweep_.folder / combination.run;
+    // A stopped run with a checkpoint continues in its own directory (`exp resume`,
+    // ending as it would have without stopping); any other starts afresh.
+    const bool continued = !combination.run.empty() && has_checkpoint(earlier);
+    std::vector<std::string> arguments;
+    if (continued) {
+      arguments = {"resume", fs::absolute(earlier).string()};
+    } else {
+      arguments = {"run", sweep_.config};
+      arguments.insert(arguments.end(), sweep_.overrides.begin(), sweep_.overrides.end());
+      arguments.insert(arguments.end(), combination.overrides.begin(), combination.overrides.end());
+      arguments.push_back("--runs-dir");
+      arguments.push_back(fs::absolute(sweep_.folder).string());
+      if (!combination.run.empty() && fs::exists(earlier))
+        combination.earlier_runs.push_back(combination.run);
+      combination.run.clear();
+    }
     fs::create_directories(sweep_.folder / "output");
     const pid_t pid = start_process(program_, arguments, output_file(index));
     running_[pid] = index;
-    if (!combination.run.empty() && fs::exists(sweep_.folder / combination.run))
-      combination.earlier_runs.push_back(combination.run);
-    combination.run.clear();
     combination.status = "running";
     write_sweep_file(sweep_);
   }
@@ -313,7 +323,8 @@ class SweepRunner {
   void finish(std::size_t index, const ChildEnd& end) {
     Combination& combination = sweep_.combinations[index];
     const fs::path output = output_file(index);
-    combination.run = reported_run(output, fs::absolute(sweep_.folder));
+    const std::string reported = reported_run(output, fs::absolute(sweep_.folder));
+    if (!reported.empty()) combination.run = reported;
     combination.status = status_of_exit(end);
     std::string detail;
     if (!combination.run.empty()) {
@@ -377,11 +388,12 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
         "finished combination, then the `exp compare` table of the sweep.\n"
         "\n"
         "An interrupted sweep is continued with --resume SWEEP_DIR: combinations whose run\n"
-        "completed are kept, the others run again with the config file as it is now (the\n"
-        "earlier run directory is kept and named in sweep.yaml under earlier_runs). Running\n"
-        "the same command again starts a new sweep. SIGINT (Ctrl-C) stops launching, lets running "
-        "combinations stop at the\n"
-        "end of a step (they record themselves as interrupted) and exits 130.\n"
+        "completed are kept; a run that stopped with a checkpoint continues in its own\n"
+        "directory (`exp resume`); the others run again with the config file as it is now\n"
+        "(an earlier run directory is kept and named in sweep.yaml under earlier_runs).\n"
+        "Running the same command again starts a new sweep. SIGINT (Ctrl-C) stops\n"
+        "launching, lets running combinations stop at the end of a step (they record\n"
+        "themselves as interrupted, with a checkpoint) and exits 130.\n"
         "\n"
         "Exit status: 0 every combination completed, 1 some did not (failed or diverged),\n"
         "2 a config or command-line error, 130 interrupted.",

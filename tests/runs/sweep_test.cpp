@@ -1,6 +1,7 @@
 // exp sweep on real short runs: one run directory per combination with that
 // combination's config, sweep.yaml, --resume re-running only what did not complete,
-// a mistake anywhere in the grid refused before anything is created, and SIGINT.
+// a mistake anywhere in the grid refused before anything is created, SIGINT, and an
+// interrupted run continued from its checkpoint.
 #define BOOST_TEST_MODULE exp sweep
 #include <yaml-cpp/yaml.h>
 
@@ -135,12 +136,12 @@ BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing)
 
 BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_and_exits_130) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
-  // Long enough never to finish on its own; the signal comes once the first run has
-  // its run directory (so its handler is installed), and `timeout` bounds a failure.
+  // The signal comes as soon as the first run has its run directory (so its handler
+  // is installed), long before its 1000 steps; `timeout` bounds a failure.
   const fs::path script = runs / "interrupt.sh";
   std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
-                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.1,0.01 "
-                           "train.iterations=10000000 --runs-dir '"
+                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.1 "
+                           "train.iterations=1000 --runs-dir '"
                         << runs.string() << "' > '" << (runs / "console.txt").string()
                         << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n"
                            "  grep -qs 'run directory' '"
@@ -155,9 +156,25 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
   const YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
   BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "interrupted");
   BOOST_TEST(file["combinations"][1]["status"].as<std::string>() == "pending");
-  BOOST_TEST(file["combinations"][2]["status"].as<std::string>() == "pending");
-  const fs::path run = sweep / file["combinations"][0]["run"].as<std::string>();
+  const std::string interrupted = file["combinations"][0]["run"].as<std::string>();
+  const fs::path run = sweep / interrupted;
   BOOST_TEST(xp::test::read_file(run / "summary.json").find("\"interrupted\"") !=
              std::string::npos);
+  BOOST_TEST(fs::exists(run / "checkpoint.bin"));
   BOOST_TEST(run_folders(sweep) == 1u);
+
+  // --resume continues the interrupted run from its checkpoint, in its own directory,
+  // and runs the combination that never started.
+  const auto resumed = run_exp("sweep --resume '" + sweep.string() + "' --jobs 2");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(resumed.output.find("2 of 2 combinations to run") != std::string::npos);
+  const YAML::Node after = YAML::LoadFile((sweep / "sweep.yaml").string());
+  BOOST_TEST(after["combinations"][0]["run"].as<std::string>() == interrupted);
+  BOOST_TEST(!after["combinations"][0]["earlier_runs"]);
+  for (const auto& combination : after["combinations"])
+    BOOST_TEST(combination["status"].as<std::string>() == "completed");
+  const std::string summary = xp::test::read_file(run / "summary.json");
+  BOOST_TEST(summary.find("\"steps\": 1000,") != std::string::npos, summary);
+  BOOST_TEST(summary.find("\"resumed\": []") == std::string::npos, summary);
+  BOOST_TEST(run_folders(sweep) == 2u);
 }
