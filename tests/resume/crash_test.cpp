@@ -3,6 +3,7 @@
 // bit-identically; what `exp resume` refuses; runs started in the same second never
 // share a directory.
 #define BOOST_TEST_MODULE exp crash
+#include <fstream>
 #include <set>
 
 #include "exp/checkpoint.hpp"
@@ -147,4 +148,36 @@ BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_compl
   }
   BOOST_TEST(names.size() == std::size_t(kRuns));
   BOOST_TEST_MESSAGE(seconds.size() << " distinct second(s) among " << kRuns << " runs");
+}
+
+// The helper `exp resume`, ls and compare read statuses through, on hand-made run
+// directories: every moment a run can die at, and runs from before run.lock existed.
+BOOST_AUTO_TEST_CASE(effective_status_tells_a_live_run_from_a_dead_one_at_any_moment) {
+  const auto dir = xp::test::fresh_directory("exp-status");
+  const auto status = [&] { return xp::effective_status(dir); };
+  BOOST_TEST(contains(xp::test::error_of(status), "not a run directory"));
+  {
+    // Between creating the lock and writing the first summary.json.
+    const xp::RunLock lock(dir);
+    BOOST_TEST((status() == xp::RunStatus::running));
+    BOOST_TEST(contains(xp::test::error_of([&] { xp::RunLock second(dir); }),
+                        "is being written by another process"));
+  }
+  BOOST_TEST((status() == xp::RunStatus::crashed));  // died before its first summary
+  const auto write_summary = [&](const std::string& word) {
+    std::ofstream(dir / "summary.json") << "{\"status\": \"" << word << "\"}\n";
+  };
+  write_summary("running");
+  {
+    const xp::RunLock lock(dir);
+    BOOST_TEST((status() == xp::RunStatus::running));
+  }
+  BOOST_TEST((status() == xp::RunStatus::crashed));
+  write_summary("interrupted");
+  BOOST_TEST((status() == xp::RunStatus::interrupted));
+  fs::remove(dir / "run.lock");
+  write_summary("running");  // written before run.lock existed: nothing to ask
+  BOOST_TEST((status() == xp::RunStatus::running));
+  write_summary("sleeping");
+  BOOST_TEST(contains(xp::test::error_of(status), "unknown status 'sleeping'"));
 }
