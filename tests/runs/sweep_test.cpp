@@ -178,3 +178,22 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
   BOOST_TEST(summary.find("\"resumed\": []") == std::string::npos, summary);
   BOOST_TEST(run_folders(sweep) == 2u);
 }
+
+BOOST_AUTO_TEST_CASE(a_combination_that_does_not_complete_makes_the_sweep_exit_1) {
+  // x <- x - lr * 2x: lr 0.1 shrinks x, lr 1e10 multiplies it by -(2e10 - 1) per step.
+  const auto dir = xp::test::fresh_directory("exp-sweep");
+  std::ofstream(dir / "gd.yaml")
+      << "experiment: diverge\ndataset: {name: none}\nmodel: {name: polynomial}\n"
+         "loss: {name: identity}\ngradient: {name: backprop}\noptimizer: {name: sgd, lr: 0.1}\n"
+         "train: {iterations: 100, batch_size: 1}\n";
+  const auto swept = run_exp("sweep '" + (dir / "gd.yaml").string() +
+                             "' optimizer.lr=0.1,1e10 --runs-dir '" + dir.string() + "'");
+  BOOST_TEST(swept.status == 1, swept.output);
+  BOOST_TEST(
+      std::regex_search(swept.output, std::regex(R"(\[1/2\] completed +optimizer\.lr=0\.1)")));
+  BOOST_TEST(
+      std::regex_search(swept.output, std::regex(R"(\[2/2\] diverged +optimizer\.lr=1e10)")));
+  const YAML::Node file = YAML::LoadFile((only_sweep_folder(dir) / "sweep.yaml").string());
+  BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "completed");
+  BOOST_TEST(file["combinations"][1]["status"].as<std::string>() == "diverged");
+}
