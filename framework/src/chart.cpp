@@ -139,7 +139,10 @@ std::string script_for(const Chart& chart, const std::filesystem::path& out, boo
 std::string gnuplot_complaint(const std::string& output) {
   static const std::regex located(R"(line [0-9]+: *(.*))");
   std::istringstream lines(output);
-  std::string line, what, why, last;
+  std::string what;  // from "line N: what"
+  std::string why;   // from "system error: why"
+  std::string last;  // the last line with something on it
+  std::string line;
   while (std::getline(lines, line)) {
     std::smatch match;
     if (what.empty() && std::regex_search(line, match, located)) {

@@ -104,7 +104,8 @@ Chart loss_chart(const RunCurves& curves, const std::string& experiment) {
   chart.title = experiment + ": loss per step";
   chart.x_label = "step";
   chart.y_label = "loss";
-  double low = std::numeric_limits<double>::infinity(), high = 0.0;
+  double low = std::numeric_limits<double>::infinity();
+  double high = 0.0;
   bool positive = true;
   for (const double loss : curves.losses) {
     if (!std::isfinite(loss)) continue;
