@@ -154,7 +154,9 @@ void ProgressDisplay::redraw(const StepRecord& record) {
   const std::size_t filled = total_ ? done * kBarWidth / total_ : kBarWidth;
   std::string line = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "] " +
                      status_text(record);
-  // A line that wraps cannot be redrawn in place: cut it to the terminal's width.
+  // A line that wraps cannot be redrawn in place: cut it to the terminal's width,
+  // asked again each time (ten calls a second at most) so a resized window is followed.
+  if (options_.columns == 0) columns_ = terminal_columns();
   if (columns_ > 1 && line.size() > columns_ - 1) line.resize(columns_ - 1);
   console_ << '\r' << line << kClearToEndOfLine << std::flush;
   live_shown_ = true;
