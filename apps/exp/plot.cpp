@@ -106,7 +106,7 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
       "the picture, FILE.svg or FILE.png (default: plot-<metric>.svg in the current folder)");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp plot RUN_DIR... [--metric loss|accuracy] [-o FILE.svg|FILE.png]",
+    print_help("exp plot RUN_OR_FOLDER... [--metric loss|accuracy] [-o FILE.svg|FILE.png]",
                "Draws the curves of the runs on one chart: the smoothed loss per step, or the\n"
                "test accuracy per epoch. Each line is labelled by the config keys that differ\n"
                "between the runs (optimizer.lr=0.1), or by its run folder when none differ.\n"
@@ -136,6 +136,5 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
 }  // namespace xp::cli
 
 EXP_COMMAND(plot, 52,
-            "RUN_DIR... [--metric loss|accuracy] [-o FILE]  overlay the curves of runs in one "
-            "picture",
+            "RUN_OR_FOLDER...  loss or accuracy curves of runs in one picture (--metric, -o)",
             xp::cli::plot_command)
