@@ -8,6 +8,7 @@
 
 #include "exp/error.hpp"
 #include "exp/run_status.hpp"
+#include "sweep_file.hpp"
 
 namespace xp::cli {
 namespace fs = std::filesystem;
@@ -32,18 +33,16 @@ void flatten(const YAML::Node& node, const std::string& path,
   out[path] = text.c_str();
 }
 
-// The runs a sweep.yaml lists (paths relative to its folder), or nothing if it cannot
-// be read, in which case the folder is searched like any other.
+// The runs a sweep.yaml lists, or nothing if it cannot be read, in which case the
+// folder is searched like any other.
 std::vector<fs::path> runs_of_sweep(const fs::path& folder) {
   std::vector<fs::path> runs;
   try {
-    const YAML::Node sweep = YAML::LoadFile((folder / "sweep.yaml").string());
-    for (const auto& combination : sweep["combinations"]) {
-      const YAML::Node run = combination["run"];
-      if (run && run.IsScalar() && !run.Scalar().empty() && is_run_directory(folder / run.Scalar()))
-        runs.push_back(folder / run.Scalar());
+    for (const auto& combination : read_sweep_file(folder).combinations) {
+      if (!combination.run.empty() && is_run_directory(folder / combination.run))
+        runs.push_back(folder / combination.run);
     }
-  } catch (const YAML::Exception&) {
+  } catch (const ConfigError&) {
     return {};
   }
   return runs;
@@ -54,7 +53,7 @@ void collect_runs(const fs::path& folder, std::vector<fs::path>& runs) {
     runs.push_back(folder);
     return;
   }
-  if (fs::is_regular_file(folder / "sweep.yaml")) {
+  if (fs::is_regular_file(folder / kSweepFile)) {
     auto listed = runs_of_sweep(folder);
     if (!listed.empty()) {
       runs.insert(runs.end(), listed.begin(), listed.end());

@@ -20,40 +20,13 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_summary.hpp"
 #include "run_records.hpp"
+#include "sweep_file.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 namespace {
-
-// One key with the values it takes ("optimizer.lr" -> "1", "0.1", "0.01").
-struct Axis {
-  std::string key;
-  std::vector<std::string> values;
-};
-
-struct Combination {
-  std::vector<std::string> overrides;     // "optimizer.lr=0.1", one per axis
-  std::string run;                        // its run directory, relative to the sweep folder
-  std::string status = "pending";         // pending, running, or the run's final status
-  std::vector<std::string> earlier_runs;  // runs of it that a resume replaced
-  std::string label() const {
-    std::string text;
-    for (const auto& change : overrides) text += (text.empty() ? "" : " ") + change;
-    return text;
-  }
-};
-
-struct Sweep {
-  fs::path folder;
-  std::string config;                  // absolute path of the config file
-  std::vector<std::string> overrides;  // the same for every combination
-  std::vector<Axis> grid;
-  std::vector<Combination> combinations;
-  std::string command;
-  std::string created;
-};
 
 // Splits "1,0.1,[50,10]" at the commas outside brackets, braces and quotes, so a YAML
 // list is one value and "[50],[100]" is two.
@@ -85,13 +58,13 @@ std::vector<std::string> split_values(const std::string& key, const std::string&
 }
 
 // Every combination of the axes' values, the first axis changing slowest.
-std::vector<Combination> grid_combinations(const std::vector<Axis>& grid) {
-  std::vector<Combination> combinations(1);
+std::vector<SweepCombination> grid_combinations(const std::vector<SweepAxis>& grid) {
+  std::vector<SweepCombination> combinations(1);
   for (const auto& axis : grid) {
-    std::vector<Combination> longer;
+    std::vector<SweepCombination> longer;
     for (const auto& combination : combinations) {
       for (const auto& value : axis.values) {
-        Combination next = combination;
+        SweepCombination next = combination;
         next.overrides.push_back(axis.key + "=" + value);
         longer.push_back(next);
       }
@@ -143,87 +116,6 @@ fs::path create_sweep_folder(const fs::path& runs_root, const std::string& exper
   }
   throw Error(parent.string() + ": cannot create a sweep folder" +
               (error ? ": " + error.message() : std::string()));
-}
-
-YAML::Node string_list(const std::vector<std::string>& texts) {
-  YAML::Node list(YAML::NodeType::Sequence);
-  for (const auto& text : texts) list.push_back(text);
-  return list;
-}
-
-std::vector<std::string> read_string_list(const YAML::Node& node) {
-  std::vector<std::string> texts;
-  if (node && node.IsSequence()) {
-    for (const auto& item : node) texts.push_back(item.as<std::string>());
-  }
-  return texts;
-}
-
-void write_sweep_file(const Sweep& sweep) {
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  out << YAML::Key << "config" << YAML::Value << sweep.config;
-  out << YAML::Key << "overrides" << YAML::Value << YAML::Flow << string_list(sweep.overrides);
-  out << YAML::Key << "grid" << YAML::Value << YAML::BeginMap;
-  for (const auto& axis : sweep.grid)
-    out << YAML::Key << axis.key << YAML::Value << YAML::Flow << string_list(axis.values);
-  out << YAML::EndMap;
-  out << YAML::Key << "command" << YAML::Value << sweep.command;
-  out << YAML::Key << "created" << YAML::Value << sweep.created;
-  out << YAML::Key << "combinations" << YAML::Value << YAML::BeginSeq;
-  for (const auto& combination : sweep.combinations) {
-    out << YAML::BeginMap;
-    out << YAML::Key << "overrides" << YAML::Value << YAML::Flow
-        << string_list(combination.overrides);
-    out << YAML::Key << "run" << YAML::Value << combination.run;
-    out << YAML::Key << "status" << YAML::Value << combination.status;
-    if (!combination.earlier_runs.empty())
-      out << YAML::Key << "earlier_runs" << YAML::Value << string_list(combination.earlier_runs);
-    out << YAML::EndMap;
-  }
-  out << YAML::EndSeq << YAML::EndMap;
-  // Renamed into place, so a reader (or a crash) never sees half a file.
-  const fs::path file = sweep.folder / "sweep.yaml";
-  const fs::path temporary = sweep.folder / ".sweep.yaml.tmp";
-  {
-    std::ofstream stream(temporary, std::ios::trunc);
-    stream << "# exp sweep: one run per combination of the grid; `exp sweep --resume "
-              "<this folder>`\n# re-runs those that did not complete.\n"
-           << out.c_str() << "\n";
-    if (!stream) throw Error(temporary.string() + ": cannot write");
-  }
-  std::error_code error;
-  fs::rename(temporary, file, error);
-  if (error) throw Error(file.string() + ": cannot replace: " + error.message());
-}
-
-Sweep read_sweep_file(const fs::path& folder) {
-  const fs::path file = folder / "sweep.yaml";
-  if (!fs::is_regular_file(file))
-    throw ConfigError(folder.string() + ": not a sweep folder (no sweep.yaml)");
-  Sweep sweep;
-  sweep.folder = folder;
-  try {
-    const YAML::Node root = YAML::LoadFile(file.string());
-    sweep.config = root["config"].as<std::string>();
-    sweep.overrides = read_string_list(root["overrides"]);
-    for (const auto& axis : root["grid"])
-      sweep.grid.push_back({axis.first.as<std::string>(), read_string_list(axis.second)});
-    sweep.command = root["command"] ? root["command"].as<std::string>() : "";
-    sweep.created = root["created"] ? root["created"].as<std::string>() : "";
-    for (const auto& item : root["combinations"]) {
-      Combination combination;
-      combination.overrides = read_string_list(item["overrides"]);
-      combination.run = item["run"] ? item["run"].as<std::string>() : "";
-      combination.status = item["status"] ? item["status"].as<std::string>() : "pending";
-      combination.earlier_runs = read_string_list(item["earlier_runs"]);
-      sweep.combinations.push_back(combination);
-    }
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file.string() + ": cannot read: " + e.msg);
-  }
-  if (sweep.combinations.empty()) throw ConfigError(file.string() + ": lists no combinations");
-  return sweep;
 }
 
 // The run directory a child `exp run` reported, relative to the sweep folder.
@@ -295,7 +187,7 @@ class SweepRunner {
   }
 
   void launch(std::size_t index) {
-    Combination& combination = sweep_.combinations[index];
+    SweepCombination& combination = sweep_.combinations[index];
     const fs::path earlier = sweep_.folder / combination.run;
     // A stopped run with a checkpoint continues in its own directory (`exp resume`,
     // ending as it would have without stopping); any other starts afresh.
@@ -321,7 +213,7 @@ class SweepRunner {
   }
 
   void finish(std::size_t index, const ChildEnd& end) {
-    Combination& combination = sweep_.combinations[index];
+    SweepCombination& combination = sweep_.combinations[index];
     const fs::path output = output_file(index);
     const std::string reported = reported_run(output, fs::absolute(sweep_.folder));
     if (!reported.empty()) combination.run = reported;
