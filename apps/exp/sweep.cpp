@@ -1,8 +1,6 @@
 // exp sweep: the chapter's "try several values of a hyper-parameter" as a grid. Every
 // combination is an `exp run` in a child process, its run directory inside one sweep
 // folder, whose sweep.yaml says what was asked and how each combination ended.
-#include <yaml-cpp/yaml.h>
-
 #include <csignal>
 #include <ctime>
 #include <fstream>
