@@ -188,8 +188,8 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
                repr(error.max_relative), repr(result.seconds), reference->choice.name});
       if (tensor.name == "all" && tolerance && !(error.max_abs <= *tolerance * scale)) {
         failures.push_back(result.choice.name + ": max |g - r| = " + scientific(error.max_abs) +
-                           " exceeds " + repr(*tolerance) + " * max(1, max|r|) = " +
-                           scientific(*tolerance * scale));
+                           " exceeds " + repr(*tolerance) +
+                           " * max(1, max|r|) = " + scientific(*tolerance * scale));
       }
     }
   }

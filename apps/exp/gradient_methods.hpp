@@ -4,8 +4,8 @@
 //
 //   Experiment experiment(resolve_config(source));
 //   const FirstStep step = first_step(experiment);
-//   const Objective objective(experiment.model(), experiment.loss(), step.batch, experiment.pool());
-//   for (auto& choice : gradient_methods(experiment)) ...
+//   const Objective objective(experiment.model(), experiment.loss(), step.batch,
+//   experiment.pool()); for (auto& choice : gradient_methods(experiment)) ...
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -92,8 +92,8 @@ BOOST_AUTO_TEST_CASE(the_books_two_layer_net_on_mnist) {
 BOOST_AUTO_TEST_CASE(the_configs_step_is_used_by_the_finite_differences) {
   const auto folder = fresh_directory("gradcheck_h");
   const auto book = folder / "book.csv", coarse = folder / "coarse.csv";
-  BOOST_TEST_REQUIRE(
-      run_exp("gradcheck configs/synthetic.yaml --csv " + book.string()).status == 0);
+  BOOST_TEST_REQUIRE(run_exp("gradcheck configs/synthetic.yaml --csv " + book.string()).status ==
+                     0);
   const auto result =
       run_exp("gradcheck configs/synthetic.yaml gradient.h=1e-2 --csv " + coarse.string());
   BOOST_TEST_REQUIRE(result.status == 0, result.output);
@@ -110,8 +110,8 @@ BOOST_AUTO_TEST_CASE(the_configs_step_is_used_by_the_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(tolerance_makes_a_method_beyond_it_fail) {
-  const auto within = run_exp(
-      "gradcheck configs/synthetic.yaml --methods central_difference --tolerance 1e-8");
+  const auto within =
+      run_exp("gradcheck configs/synthetic.yaml --methods central_difference --tolerance 1e-8");
   BOOST_TEST(within.status == 0, within.output);
   BOOST_TEST(within.output.find("forward_difference") == std::string::npos, within.output);
   const auto beyond = run_exp("gradcheck configs/synthetic.yaml --tolerance 1e-8");
@@ -129,14 +129,14 @@ BOOST_AUTO_TEST_CASE(a_model_without_backprop_is_checked_against_central_differe
   BOOST_TEST(result.output.find("skipped backprop: gradient 'backprop': the model or the loss "
                                 "has no analytic gradient") != std::string::npos,
              result.output);
-  BOOST_TEST(result.output.find("against central_difference") != std::string::npos,
-             result.output);
+  BOOST_TEST(result.output.find("against central_difference") != std::string::npos, result.output);
 }
 
 BOOST_AUTO_TEST_CASE(mistakes_are_one_line_errors_with_status_2) {
   for (const char* arguments :
        {"gradcheck configs/synthetic.yaml --methods central_difference,nope",
-        "gradcheck configs/synthetic.yaml --tolerance 0", "gradcheck configs/synthetic.yaml --bogus",
+        "gradcheck configs/synthetic.yaml --tolerance 0",
+        "gradcheck configs/synthetic.yaml --bogus",
         "gradcheck configs/synthetic.yaml gradient.h=-1", "gradcheck"}) {
     BOOST_TEST_CONTEXT(arguments) {
       const auto result = run_exp(arguments);

@@ -81,9 +81,10 @@ const Sweep& sweep() {
     Sweep sweep;
     sweep.svg = folder / "hsweep.svg";
     const auto csv = folder / "hsweep.csv";
-    const auto run = run_exp("hsweep configs/synthetic.yaml gradient.strategy=naive --from 1e-1 "
-                             "--to 1e-12 --points-per-decade 2 --csv " +
-                             csv.string() + " -o " + sweep.svg.string());
+    const auto run = run_exp(
+        "hsweep configs/synthetic.yaml gradient.strategy=naive --from 1e-1 "
+        "--to 1e-12 --points-per-decade 2 --csv " +
+        csv.string() + " -o " + sweep.svg.string());
     BOOST_TEST_REQUIRE(run.status == 0, run.output);
     sweep.output = run.output;
     sweep.columns = read_columns(csv);
@@ -107,7 +108,8 @@ BOOST_AUTO_TEST_CASE(the_sweep_covers_the_range_log_spaced) {
   for (std::size_t i = 1; i < steps.size(); ++i) {
     BOOST_TEST(steps[i - 1] / steps[i] == std::sqrt(10.0), boost::test_tools::tolerance(1e-9));
   }
-  for (const char* column : {"forward_double", "central_double", "forward_single", "central_single"}) {
+  for (const char* column :
+       {"forward_double", "central_double", "forward_single", "central_single"}) {
     BOOST_TEST(sweep().columns.at(column).size() == steps.size(), column);
   }
   BOOST_TEST(sweep().output.find("strategy=naive") != std::string::npos, sweep().output);
@@ -170,12 +172,12 @@ BOOST_AUTO_TEST_CASE(the_plot_is_an_svg_file) {
 
 BOOST_AUTO_TEST_CASE(a_model_without_single_precision_is_swept_in_double) {
   const auto csv = fresh_directory("hsweep_polynomial") / "sweep.csv";
-  const auto result = run_exp("hsweep configs/numerical_gradient.yaml --from 1e-2 --to 1e-6 --csv " +
-                              csv.string());
+  const auto result =
+      run_exp("hsweep configs/numerical_gradient.yaml --from 1e-2 --to 1e-6 --csv " + csv.string());
   BOOST_TEST_REQUIRE(result.status == 0, result.output);
-  BOOST_TEST(result.output.find("offers no model.precision: single; double only") !=
-                 std::string::npos,
-             result.output);
+  BOOST_TEST(
+      result.output.find("offers no model.precision: single; double only") != std::string::npos,
+      result.output);
   const Columns columns = read_columns(csv);
   BOOST_TEST(columns.size() == 3u);  // h, forward_double, central_double
   BOOST_TEST(columns.at("h").size() == 17u);

@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(the_forward_pass_is_computed_in_float) {
   for (const char* activation : {"sigmoid", "relu", "tanh"}) {
     for (const char* output : {"softmax", "identity"}) {
       BOOST_TEST_CONTEXT(activation << " " << output) {
-        const std::string options = kNetwork + ", activation: " + activation + ", output: " + output;
+        const std::string options =
+            kNetwork + ", activation: " + activation + ", output: " + output;
         const auto in_double = mlp("{" + options + "}");
         const auto in_single = mlp("{" + options + ", precision: single}");
         const Setting setting;

@@ -12,8 +12,8 @@ std::optional<Precision> precision_from_string(std::string_view word) {
   return std::nullopt;
 }
 
-void forward_in_single_precision(const Network& network, const Vector& theta,
-                                 const Matrix& inputs, Matrix& outputs) {
+void forward_in_single_precision(const Network& network, const Vector& theta, const Matrix& inputs,
+                                 Matrix& outputs) {
   const Eigen::VectorXf parameters = theta.cast<float>();
   MatrixF below = inputs.cast<float>();
   MatrixF pre_activations, activations;
@@ -23,10 +23,10 @@ void forward_in_single_precision(const Network& network, const Vector& theta,
                                             Eigen::Index(network.units_of(l)));
     pre_activations.noalias() = below * weights;
     if (network.architecture().bias) {
-      pre_activations.rowwise() += parameters
-                                       .segment(Eigen::Index(network.bias_offset(l)),
-                                                Eigen::Index(network.units_of(l)))
-                                       .transpose();
+      pre_activations.rowwise() +=
+          parameters
+              .segment(Eigen::Index(network.bias_offset(l)), Eigen::Index(network.units_of(l)))
+              .transpose();
     }
     network.activate_layer(l, pre_activations, activations);
     below.swap(activations);

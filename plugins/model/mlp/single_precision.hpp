@@ -25,7 +25,7 @@ std::string_view to_string(Precision precision);  // "double", "single"
 std::optional<Precision> precision_from_string(std::string_view word);
 
 // outputs = the network at theta on inputs, computed in float (B x K, widened).
-void forward_in_single_precision(const Network& network, const Vector& theta,
-                                 const Matrix& inputs, Matrix& outputs);
+void forward_in_single_precision(const Network& network, const Vector& theta, const Matrix& inputs,
+                                 Matrix& outputs);
 
 }  // namespace xp::mlp
