@@ -27,6 +27,10 @@ Experiment::Experiment(ExperimentConfig config)
   context.pool = pool_.get();
   dataset_ = create<Dataset>(config_, config_.dataset, context);
   const std::size_t train_size = dataset_->size(Split::train);
+  if (train_size == 0) {
+    throw ConfigError(config_.where("dataset") + ": dataset: '" + config_.dataset.name() +
+                      "' has no training samples; expected at least one");
+  }
   if (config_.train.batch_size > train_size) {
     throw ConfigError(config_.where("train.batch_size") +
                       ": train.batch_size: " + std::to_string(config_.train.batch_size) +

@@ -127,6 +127,26 @@ BOOST_AUTO_TEST_CASE(config_mistakes_exit_2_and_create_no_run_directory) {
   BOOST_TEST(too_big.status == 2);
   BOOST_TEST(contains(too_big.output, "train.batch_size: 100000 is larger than the training set"));
 
+  const auto no_units = run_exp("run " + kSynthetic + " model.hidden=[0]" + runs_dir);
+  BOOST_TEST(no_units.status == 2);
+  BOOST_TEST(contains(no_units.output, "model.hidden: expected a value >= 1, found 0"));
+
+  // Valid IDX headers that announce zero images: an empty dataset, not a crash.
+  const auto empty = dir / "empty-mnist";
+  fs::create_directories(empty);
+  for (const std::string split : {"train", "t10k"}) {
+    const unsigned char images[] = {0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28};
+    const unsigned char labels[] = {0, 0, 8, 1, 0, 0, 0, 0};
+    std::ofstream(empty / (split + "-images-idx3-ubyte"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(images), sizeof images);
+    std::ofstream(empty / (split + "-labels-idx1-ubyte"), std::ios::binary)
+        .write(reinterpret_cast<const char*>(labels), sizeof labels);
+  }
+  const auto no_samples =
+      run_exp("run configs/mnist.yaml dataset.path='" + empty.string() + "'" + runs_dir);
+  BOOST_TEST(no_samples.status == 2);
+  BOOST_TEST(contains(no_samples.output, "dataset: 'mnist' has no training samples"));
+
   const auto missing = run_exp("run '" + (dir / "absent.yaml").string() + "'" + runs_dir);
   BOOST_TEST(missing.status == 2);
   BOOST_TEST(contains(missing.output, "cannot read config file"));
