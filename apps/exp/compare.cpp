@@ -66,29 +66,18 @@ std::string rounded(const std::string& text, Shape shape) {
   }
 }
 
-std::optional<double> as_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 // Orders rows by one column: numbers numerically (when every present value is one),
 // missing values last whatever the direction.
 void sort_rows(std::vector<std::vector<std::string>>& rows, std::size_t column, bool descending) {
   const bool numbers = std::all_of(rows.begin(), rows.end(), [&](const auto& row) {
-    return row[column].empty() || as_number(row[column]).has_value();
+    return row[column].empty() || parse_number(row[column]).has_value();
   });
   std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
     const std::string& x = a[column];
     const std::string& y = b[column];
     if (x.empty() || y.empty()) return !x.empty() && y.empty();
     if (numbers) {
-      const double u = *as_number(x), v = *as_number(y);
+      const double u = *parse_number(x), v = *parse_number(y);
       return descending ? u > v : u < v;
     }
     return descending ? x > y : x < y;
@@ -131,7 +120,7 @@ void print_comparison(std::vector<RunRecord> runs, const ComparisonOptions& opti
   for (std::size_t c = 1; c < header.size(); ++c) {
     numeric[c] =
         header[c] != "status" && std::all_of(rows.begin(), rows.end(), [&](const auto& row) {
-          return row[c].empty() || as_number(row[c]).has_value();
+          return row[c].empty() || parse_number(row[c]).has_value();
         });
   }
 

@@ -87,7 +87,10 @@ std::string RunRecord::field(const std::string& key) const {
 }
 
 std::optional<double> RunRecord::number(const std::string& key) const {
-  const std::string text = field(key);
+  return parse_number(field(key));
+}
+
+std::optional<double> parse_number(const std::string& text) {
   if (text.empty()) return std::nullopt;
   try {
     std::size_t used = 0;

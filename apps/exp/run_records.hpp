@@ -20,6 +20,9 @@
 
 namespace xp::cli {
 
+// The whole of text read as a number; nothing for "" or anything else.
+std::optional<double> parse_number(const std::string& text);
+
 struct RunRecord {
   std::filesystem::path dir;  // as found (relative paths stay relative)
   std::string name;           // "<experiment folder>/<run id>"
