@@ -1,16 +1,20 @@
-// How long one full gradient of the book's TwoLayerNet (784-50-10, sigmoid, softmax,
-// cross-entropy, weight_init_std 0.01) takes on a batch of 100 real MNIST digits, in
-// double precision, for each gradient method, through the real plugins and loader:
-// the naive central difference (a full forward pass per evaluation), the mlp's
-// exact shortcut for central (one thread and all threads) and forward differences,
-// and backprop. Reports the median of repeated runs, and checks that the fast and
-// analytic gradients agree, so a fast wrong number cannot pass as a result.
+// How long one full gradient of an mlp (by default the book's TwoLayerNet, 784-50-10,
+// sigmoid, softmax, cross-entropy, weight_init_std 0.01) takes on a batch of 100 real
+// MNIST digits, in double precision, for each gradient method, through the real
+// plugins and loader: the naive central difference (a full forward pass per
+// evaluation), the mlp's exact shortcut for central (one thread and all threads) and
+// forward differences, and backprop. Reports the median of repeated runs, the ratio
+// to backprop, the processor and vector instructions it ran on, and the share of
+// (parameter, sample) pairs the shortcut computed on its general path; checks that
+// the fast and analytic gradients agree, so a fast wrong number cannot pass.
 //
 //   build/bin/gradient_bench --data data/mnist --repeat 200 --naive-repeat 3
+//   build/bin/gradient_bench --hidden 100,50 --activation relu --init he --naive-repeat 0
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <numeric>
@@ -36,7 +40,52 @@ struct Settings {
   int repeat = 200;      // fast methods and backprop: their runs take milliseconds
   int naive_repeat = 3;  // the naive path takes seconds per gradient
   std::uint64_t seed = 42;
+  std::string hidden = "50";  // units of each hidden layer, comma-separated
+  std::string activation = "sigmoid";
+  std::string init = "0.01";  // weight_init_std: a number, he or xavier
 };
+
+// "784-100-50-10" for the network's layer sizes.
+std::string shape_of(std::size_t inputs, const std::string& hidden, std::size_t outputs) {
+  std::string text = std::to_string(inputs);
+  std::string units;
+  for (const char c : hidden + ",") {
+    if (c == ',') {
+      if (!units.empty()) text += "-" + units;
+      units.clear();
+    } else if (c != ' ') {
+      units += c;
+    }
+  }
+  return text + "-" + std::to_string(outputs);
+}
+
+// The processor's model name, as the kernel reports it.
+std::string processor() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown processor";
+}
+
+// The widest vector instructions this build was compiled for, and what the processor has.
+std::string vector_instructions() {
+#if defined(__AVX512F__)
+  std::string compiled = "AVX-512";
+#elif defined(__AVX2__) && defined(__FMA__)
+  std::string compiled = "AVX2+FMA";
+#elif defined(__AVX2__)
+  std::string compiled = "AVX2";
+#else
+  std::string compiled = "SSE2 (x86-64 baseline)";
+#endif
+  const std::string has = __builtin_cpu_supports("avx512f") ? "AVX-512"
+                          : __builtin_cpu_supports("avx2") ? "AVX2"
+                                                           : "neither AVX2 nor AVX-512";
+  return "compiled for " + compiled + ", processor has " + has;
+}
 
 struct Setup {
   xp::PluginRegistry registry{xp::PluginRegistry::default_search_path({})};
@@ -107,8 +156,10 @@ int run(const Settings& settings) {
   context.input_size = setup.dataset->input_size();
   context.output_size = setup.dataset->output_size();
   setup.model = setup.make<xp::Model>(xp::PluginKind::model, "mlp",
-                                      "{hidden: [50], activation: sigmoid, output: softmax, "
-                                      "weight_init_std: 0.01}",
+                                      "{hidden: [" + settings.hidden + "], activation: " +
+                                          settings.activation +
+                                          ", output: softmax, weight_init_std: " + settings.init +
+                                          "}",
                                       context);
   setup.loss = setup.make<xp::Loss>(xp::PluginKind::loss, "cross_entropy", "{}");
   setup.theta.resize(Eigen::Index(setup.model->layout().size()));
@@ -126,11 +177,26 @@ int run(const Settings& settings) {
   table.push_back(measure(setup, "forward_difference", "{strategy: fast}", 1, settings.repeat));
   table.push_back(measure(setup, "backprop", "{}", 1, settings.repeat));
 
+  // How much of the fast central difference took the shortcut's general path.
+  xp::ShortcutCounts counts;
+  {
+    xp::ThreadPool pool(1);
+    const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool);
+    if (const auto differences = objective.differences(setup.theta)) {
+      std::vector<double> out(objective.size());
+      differences->compute(0, objective.size(), 1e-4, -1e-4, out.data());
+      counts = differences->counts();
+    }
+  }
+
   std::printf(
-      "gradient of the book's TwoLayerNet (784-50-10 sigmoid softmax, cross-entropy), "
-      "%zu parameters,\nbatch of %zu MNIST digits from %s, double precision, seed %llu\n\n",
-      std::size_t(setup.theta.size()), setup.batch.size(), settings.data.c_str(),
-      static_cast<unsigned long long>(settings.seed));
+      "gradient of an mlp %s (%s softmax, weight_init_std %s, cross-entropy), %zu parameters,\n"
+      "batch of %zu MNIST digits from %s, double precision, seed %llu\n"
+      "processor: %s (%s)\n\n",
+      shape_of(context.input_size, settings.hidden, context.output_size).c_str(),
+      settings.activation.c_str(), settings.init.c_str(), std::size_t(setup.theta.size()),
+      setup.batch.size(), settings.data.c_str(), static_cast<unsigned long long>(settings.seed),
+      processor().c_str(), vector_instructions().c_str());
   std::printf("| %-46s | %7s | %4s | %15s |\n", "method", "threads", "runs", "ms per gradient");
   std::printf("|%s|%s|%s|%s|\n", std::string(48, '-').c_str(), std::string(9, '-').c_str(),
               std::string(6, '-').c_str(), std::string(17, '-').c_str());
@@ -143,6 +209,12 @@ int run(const Settings& settings) {
   const Row& exact = table[first + 3];
   const double scale = std::max(1.0, exact.gradient.cwiseAbs().maxCoeff());
   std::printf("\nfast central (1 thread) / backprop (1 thread): %.2f\n", fast.ms / exact.ms);
+  std::printf("fast central, 1 thread / %u threads: %.2f\n", table[first + 1].threads,
+              fast.ms / table[first + 1].ms);
+  std::printf("general path: %llu of %llu (parameter, sample) pairs (%.4f %%)\n",
+              static_cast<unsigned long long>(counts.general_pairs),
+              static_cast<unsigned long long>(counts.pairs),
+              counts.pairs == 0 ? 0.0 : 100.0 * double(counts.general_pairs) / double(counts.pairs));
   bool agree = (fast.gradient - exact.gradient).cwiseAbs().maxCoeff() <= 1e-8 * scale &&
                (fast.gradient.array() == table[first + 1].gradient.array()).all();
   if (naive_runs) {
@@ -174,7 +246,13 @@ int main(int argc, char** argv) {
       "naive-repeat", po::value(&settings.naive_repeat)->default_value(settings.naive_repeat),
       "runs of the naive central difference (seconds each; 0 leaves it out)")(
       "seed", po::value(&settings.seed)->default_value(settings.seed),
-      "seed of the batch and the initial parameters");
+      "seed of the batch and the initial parameters")(
+      "hidden", po::value(&settings.hidden)->default_value(settings.hidden),
+      "units of each hidden layer, comma-separated (100,50 for 784-100-50-10)")(
+      "activation", po::value(&settings.activation)->default_value(settings.activation),
+      "activation of the hidden layers: sigmoid, relu or tanh")(
+      "init", po::value(&settings.init)->default_value(settings.init),
+      "weight_init_std of the mlp: a number, he or xavier");
   try {
     po::variables_map given;
     po::store(po::command_line_parser(argc, argv).options(options).run(), given);

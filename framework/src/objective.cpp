@@ -14,7 +14,7 @@ bool Objective::analytic_gradient(const Vector& theta, Vector& gradient) const {
 }
 
 std::unique_ptr<LossDifferences> Objective::differences(const Vector& theta) const {
-  return model_.loss_differences(theta, batch_, loss_);
+  return model_.loss_differences(theta, batch_, loss_, pool_);
 }
 
 }  // namespace xp

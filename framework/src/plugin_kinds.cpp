@@ -15,6 +15,7 @@ Dataset::~Dataset() = default;
 Loss::~Loss() = default;
 Model::~Model() = default;
 LossDifferences::~LossDifferences() = default;
+ShortcutCounts LossDifferences::counts() const { return {}; }
 GradientMethod::~GradientMethod() = default;
 Optimizer::~Optimizer() = default;
 
@@ -52,7 +53,7 @@ bool Loss::output_gradient(const Matrix&, const Batch&, Matrix&) const { return 
 bool Model::backprop(const Vector&, const Batch&, const Loss&, Vector&) const { return false; }
 
 std::unique_ptr<LossDifferences> Model::loss_differences(const Vector&, const Batch&,
-                                                         const Loss&) const {
+                                                         const Loss&, ThreadPool&) const {
   return nullptr;
 }
 

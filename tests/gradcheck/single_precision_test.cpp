@@ -105,14 +105,14 @@ BOOST_AUTO_TEST_CASE(float_offers_no_backprop_and_no_shortcut) {
   const Setting setting;
   const xp::Vector theta = setting.initial(*in_single);
   xp::Vector gradient;
+  xp::ThreadPool pool(1);
   BOOST_TEST(!in_single->backprop(theta, setting.batch, *loss, gradient));
-  BOOST_TEST(in_single->loss_differences(theta, setting.batch, *loss) == nullptr);
+  BOOST_TEST(in_single->loss_differences(theta, setting.batch, *loss, pool) == nullptr);
   // Finite differences still work, through full float evaluations, and land near
   // the double backprop (float rounding limits them to about 1e-3 at h = 1e-2).
   const auto in_double = mlp("{" + kNetwork + "}");
   xp::Vector exact;
   BOOST_TEST_REQUIRE(in_double->backprop(theta, setting.batch, *loss, exact));
-  xp::ThreadPool pool(1);
   const xp::Objective objective(*in_single, *loss, setting.batch, pool);
   const auto central =
       xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference", "{h: 1e-2}");
@@ -127,6 +127,7 @@ BOOST_AUTO_TEST_CASE(double_is_the_default_and_changes_nothing) {
   const auto loss = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
   const Setting setting;
   const xp::Vector theta = setting.initial(*plain);
+  xp::ThreadPool pool(1);
   xp::Matrix a, b;
   plain->forward(theta, setting.batch.inputs, a);
   in_double->forward(theta, setting.batch.inputs, b);
@@ -135,7 +136,7 @@ BOOST_AUTO_TEST_CASE(double_is_the_default_and_changes_nothing) {
   BOOST_TEST_REQUIRE(plain->backprop(theta, setting.batch, *loss, ga));
   BOOST_TEST_REQUIRE(in_double->backprop(theta, setting.batch, *loss, gb));
   BOOST_TEST((ga.array() == gb.array()).all());
-  BOOST_TEST(in_double->loss_differences(theta, setting.batch, *loss) != nullptr);
+  BOOST_TEST(in_double->loss_differences(theta, setting.batch, *loss, pool) != nullptr);
   BOOST_TEST(xp::test::error_of([] { mlp("{precision: half}"); }).find("model.precision") !=
              std::string::npos);
 }

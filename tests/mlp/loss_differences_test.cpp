@@ -145,6 +145,87 @@ BOOST_AUTO_TEST_CASE(three_hidden_layers_propagate_exactly) {
                                  10));
 }
 
+// The share of (parameter, sample) pairs a central difference of the whole network
+// computed on the general path, and the differences themselves.
+struct ShortcutRun {
+  xp::ShortcutCounts counts;
+  std::vector<double> differences;
+};
+
+ShortcutRun run_shortcut(const NetworkSetting& setting, double h, unsigned threads = 1) {
+  xp::ThreadPool pool(threads);
+  const xp::Objective objective(*setting.model, *setting.loss, setting.batch, pool);
+  const auto differences = objective.differences(setting.theta);
+  BOOST_TEST_REQUIRE(differences != nullptr);
+  ShortcutRun run;
+  run.differences.resize(objective.size());
+  differences->compute(0, objective.size(), h, -h, run.differences.data());
+  run.counts = differences->counts();
+  return run;
+}
+
+BOOST_AUTO_TEST_CASE(every_layer_of_a_deep_network_takes_the_series) {
+  // Depth 1, 2 and 3 on real digits, sigmoid and tanh with both output/loss pairs:
+  // every (parameter, sample) pair is certified by its series, none falls back, and
+  // the gradient still equals full evaluations (and backprop).
+  const auto data = xp::test::mnist_yaml();
+  for (const std::string hidden : {"[9]", "[9, 7]", "[9, 7, 6]"}) {
+    for (const std::string activation : {"sigmoid", "tanh"}) {
+      for (const std::string output_loss : {"softmax cross_entropy", "identity mse"}) {
+        const auto space = output_loss.find(' ');
+        const std::string model = "{hidden: " + hidden + ", activation: " + activation +
+                                  ", output: " + output_loss.substr(0, space) +
+                                  ", weight_init_std: xavier}";
+        BOOST_TEST_CONTEXT(model << " " << output_loss) {
+          const NetworkSetting setting("mnist", data, model, loss(output_loss.substr(space + 1)),
+                                       12);
+          const auto run = run_shortcut(setting, 1e-4);
+          BOOST_TEST(run.counts.pairs > 0u);
+          BOOST_TEST(run.counts.general_pairs == 0u);
+          check_gradients(setting);
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(relu_steps_across_a_kink_fall_back_and_stay_exact) {
+  // With h = 0.05 some steps move a relu unit (of this or a later layer) across 0:
+  // those pairs take the general path, the rest the series, and the whole gradient
+  // equals full evaluations. At h = 1e-4 almost every pair takes the series.
+  const auto data = xp::test::mnist_yaml();
+  for (const std::string output_loss : {"softmax cross_entropy", "identity mse"}) {
+    const auto space = output_loss.find(' ');
+    const std::string model = "{hidden: [9, 7, 6], activation: relu, output: " +
+                              output_loss.substr(0, space) + ", weight_init_std: he}";
+    BOOST_TEST_CONTEXT(model << " " << output_loss) {
+      const NetworkSetting setting("mnist", data, model, loss(output_loss.substr(space + 1)), 12);
+      const auto wide = run_shortcut(setting, 0.05);
+      BOOST_TEST(wide.counts.general_pairs > 0u);
+      BOOST_TEST(wide.counts.general_pairs < wide.counts.pairs);
+      check_gradients(setting, "0.05", false);
+      const auto narrow = run_shortcut(setting, 1e-4);
+      BOOST_TEST(narrow.counts.general_pairs * 100 < narrow.counts.pairs);
+      check_gradients(setting, "1.0e-4", false);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(deep_setup_on_any_number_of_threads_gives_the_same_bits) {
+  for (const std::string activation : {"sigmoid", "relu"}) {
+    const NetworkSetting setting("mnist", xp::test::mnist_yaml(),
+                                 "{hidden: [9, 7, 6], activation: " + activation +
+                                     ", weight_init_std: xavier}",
+                                 loss("cross_entropy"), 24);
+    BOOST_TEST_CONTEXT(activation) {
+      BOOST_TEST((run_shortcut(setting, 1e-4, 1).differences ==
+                  run_shortcut(setting, 1e-4, 2).differences));
+      BOOST_TEST((run_shortcut(setting, 1e-4, 1).differences ==
+                  run_shortcut(setting, 1e-4, 3).differences));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_loss_without_closed_form_agrees) {
   check_gradients(
       NetworkSetting("mnist", xp::test::mnist_yaml(), "{hidden: [6]}", generic_loss(), 12));

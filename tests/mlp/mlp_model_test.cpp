@@ -81,6 +81,33 @@ BOOST_AUTO_TEST_CASE(initialisation_is_the_books_weight_init_std_times_normal_in
   }
 }
 
+BOOST_AUTO_TEST_CASE(he_and_xavier_scale_each_layer_by_its_fan_in) {
+  // 4 inputs, 3 hidden units, 2 outputs: W1 drawn with sqrt(k / 4), W2 with sqrt(k / 3).
+  for (const auto& [word, k] : {std::pair<std::string, double>{"he", 2.0}, {"xavier", 1.0}}) {
+    const auto model = mlp("{hidden: [3], weight_init_std: " + word + "}", 4, 2);
+    xp::Vector theta(Eigen::Index(model->layout().size()));
+    xp::Random rng(7);
+    model->initialize(theta, rng);
+    xp::Random expected(7);
+    for (const auto& tensor : model->layout().tensors()) {
+      if (tensor.name[0] == 'b') continue;
+      const double std = std::sqrt(k / double(tensor.rows));
+      for (std::size_t i = 0; i < tensor.size(); ++i) {
+        BOOST_TEST_CONTEXT(word << " " << tensor.name) {
+          BOOST_TEST(theta[Eigen::Index(tensor.offset + i)] == std * expected.normal());
+        }
+      }
+    }
+  }
+  for (const std::string bad : {"-0.1", "kaiming", "0.1x", "nan"}) {
+    const std::string message = error_of([&] { mlp("{weight_init_std: '" + bad + "'}", 4, 2); });
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(message.find("weight_init_std") != std::string::npos);
+      BOOST_TEST(message.find("expected a number >= 0, he or xavier") != std::string::npos);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(initial_gives_the_parameters_and_its_size_is_checked) {
   const auto model = mlp("{hidden: [], bias: false, initial: [1, 2, 3, 4, 5, 6]}", 2, 3);
   xp::Vector theta(6);

@@ -9,19 +9,31 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "exp/loss.hpp"
+#include "exp/parallel.hpp"
 #include "exp/plugin.hpp"
 #include "exp/random.hpp"
 #include "exp/tensor.hpp"
 
 namespace xp {
 
+// How a shortcut computed what it was asked for so far: pairs of (parameter,
+// sample whose loss the parameter changes), and how many of them took a general
+// (slower, still exact) path instead of the fast one.
+struct ShortcutCounts {
+  std::uint64_t pairs = 0;
+  std::uint64_t general_pairs = 0;
+};
+
 // Loss differences of one batch at fixed parameters theta.
 class LossDifferences {
  public:
   virtual ~LossDifferences();
+  // Totals over every compute() call so far (zero for a shortcut that keeps none).
+  virtual ShortcutCounts counts() const;
   // out[i - begin] = L(theta + a e_i) - L(theta + b e_i) for every i in [begin, end),
   // where theta + a e_i means theta with element i replaced by the double theta_i + a
   // (as a naive evaluation would compute it). Called concurrently on disjoint ranges.
@@ -40,8 +52,11 @@ class Model : public PluginObject {
   virtual bool backprop(const Vector& theta, const Batch& batch, const Loss& loss,
                         Vector& gradient) const;
   // nullptr when the model has no shortcut for this loss (then full evaluations are used).
+  // The shortcut's per-batch setup may spread over `pool`; its results must not
+  // depend on the pool's size.
   virtual std::unique_ptr<LossDifferences> loss_differences(const Vector& theta, const Batch& batch,
-                                                            const Loss& loss) const;
+                                                            const Loss& loss,
+                                                            ThreadPool& pool) const;
 };
 
 }  // namespace xp

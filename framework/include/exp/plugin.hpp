@@ -28,7 +28,9 @@ namespace xp {
 class ThreadPool;
 
 // Bump on any change to this header or to the interfaces of the five kinds.
-inline constexpr std::uint32_t kPluginApiVersion = 1;
+// 2: Model::loss_differences takes the thread pool (for its per-batch setup) and
+//    LossDifferences reports ShortcutCounts.
+inline constexpr std::uint32_t kPluginApiVersion = 2;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
 

@@ -55,13 +55,15 @@ void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::
 }  // namespace
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
-                                       const Batch& batch, const Loss& loss)
+                                       const Batch& batch, const Loss& loss, ThreadPool& pool)
     : cache_(network, theta, batch, loss), series_(network.layers()) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
-  const std::size_t last = network.layers() - 1;
-  series_[last] = std::make_unique<LossSeries>(cache_, last);
-  if (last > 0) series_[last - 1] = std::make_unique<LossSeries>(cache_, last - 1);
+  for (std::size_t l = 0; l < network.layers(); ++l) {
+    series_[l] = std::make_unique<LossSeries>(cache_, l, pool);
+  }
 }
+
+ShortcutCounts MlpLossDifferences::counts() const { return {pairs_.load(), general_pairs_.load()}; }
 
 void MlpLossDifferences::compute(std::size_t begin, std::size_t end, double a, double b,
                                  double* out) const {
@@ -144,6 +146,10 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
                 step_b, reach, sum, unsure);
   }
 
+  const std::size_t affected_count = row.bias ? samples
+                                              : cache_.columns[row.layer].ends[row.input] -
+                                                    cache_.columns[row.layer].starts[row.input];
+  std::uint64_t general = 0;
   std::unique_ptr<SampleChange>& exact = scratch.exact;
   for (std::size_t u = 0; u < count; ++u) {
     const std::size_t lane = row.first + u - block_first;
@@ -152,6 +158,7 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
       continue;
     }
     // The general exact path for this parameter.
+    general += affected_count;
     if (!exact) exact = std::make_unique<SampleChange>(cache_);
     const std::size_t unit = row.first + u;
     double total = 0.0;
@@ -162,6 +169,8 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
     });
     out[u] = total / double(samples);
   }
+  pairs_ += affected_count * count;
+  general_pairs_ += general;
 }
 
 }  // namespace xp::mlp

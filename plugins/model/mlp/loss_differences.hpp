@@ -8,14 +8,17 @@
 // takes it. So only samples with z_i != 0 change (MNIST pixels are ~81 % zero), and
 // each changes by F_nu(d z_i), the change of its loss when pre-activation (n, u)
 // moves; the difference is (1/B) sum_n [F_nu(d_a z_ni) - F_nu(d_b z_ni)].
-//  - Last two layers, softmax + cross-entropy or identity + squared error: F_nu is a
-//    short power series certified below rounding (loss_series.hpp). Cost per
-//    parameter: two polynomials of degree 5 per affected sample, vectorised over u
+//  - Every layer, softmax + cross-entropy or identity + squared error: F_nu is a
+//    short power series certified below rounding (loss_series.hpp; set up once per
+//    batch, through all later layers). Cost per parameter, whatever the depth: two
+//    polynomials of degree 5 per affected sample, vectorised over u
 //    (series_kernel.hpp).
 //  - Everything else, and any delta outside the certified radius: SampleChange
 //    (sample_change.hpp), exact propagation of the one changed unit.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -28,8 +31,9 @@ namespace xp::mlp {
 class MlpLossDifferences final : public LossDifferences {
  public:
   MlpLossDifferences(const Network& network, const Vector& theta, const Batch& batch,
-                     const Loss& loss);
+                     const Loss& loss, ThreadPool& pool);
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
+  ShortcutCounts counts() const override;
 
  private:
   struct Row;      // one row of one layer's weights (or its bias), some of its units
@@ -38,6 +42,8 @@ class MlpLossDifferences final : public LossDifferences {
 
   BatchCache cache_;
   std::vector<std::unique_ptr<LossSeries>> series_;  // per layer; null: general path
+  mutable std::atomic<std::uint64_t> pairs_{0};
+  mutable std::atomic<std::uint64_t> general_pairs_{0};
 };
 
 }  // namespace xp::mlp

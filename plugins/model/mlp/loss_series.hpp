@@ -1,5 +1,5 @@
-// The fast path of the shortcut, for the last two layers: one sample's loss change
-// as a power series in the change delta of one pre-activation,
+// The fast path of the shortcut, for every layer: one sample's loss change as a
+// power series in the change delta of one pre-activation,
 //
 //   F_nu(delta) = l_n(a_nu + delta) - l_n = c_1 delta + ... + c_N delta^N + remainder,
 //
@@ -29,16 +29,21 @@
 // rho, with Lambda = 1 / (4 cos^2(rho/2)) for sigmoid, 1 / cos^2(rho) for tanh
 // (bounds of |act'| within |Im| <= rho), so |Q|, |R_k| <= qbar = expm1(Lambda rho
 // max|w|) and |log1p(u)| <= -log(1 - |u|). rho is chosen so that qbar <= 1/2.
+//
+// Deeper layers (all but the last two; deep_series.cpp) use the same idea with the
+// change carried through every layer below the unit as univariate Taylor-mode
+// arithmetic: see build_through_layers.
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
 #include "batch_cache.hpp"
+#include "exp/parallel.hpp"
+#include "lane_series.hpp"
 
 namespace xp::mlp {
 
-inline constexpr std::size_t kSeriesDegree = 5;
 // Units are padded to a multiple of this: one AVX-512 register of doubles.
 inline constexpr std::size_t kLaneMultiple = 8;
 
@@ -47,9 +52,10 @@ class LossSeries {
   // Softmax with cross-entropy and identity with squared error have a series form.
   static bool available(const BatchCache& cache);
 
-  // The series of every sample and unit of `layer`: the output layer or the last
-  // hidden layer.
-  LossSeries(const BatchCache& cache, std::size_t layer);
+  // The series of every sample and unit of `layer` (any layer).
+  // The setup runs over blocks of samples on `pool`; each sample's series depends on
+  // that sample alone.
+  LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool);
 
   std::size_t layer() const { return layer_; }
   std::size_t lanes() const { return lanes_; }  // units, padded for vector loads
@@ -61,6 +67,20 @@ class LossSeries {
   const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
 
  private:
+  // The output layer and the last hidden layer: the change reaches the output
+  // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
+  void build_near_output(const BatchCache& cache, ThreadPool& pool);
+  // Any earlier layer: the change is carried through every later layer
+  // (deep_series.cpp).
+  void build_through_layers(const BatchCache& cache, ThreadPool& pool);
+  // Per unit of a sigmoid or tanh layer: the radius certified for every sample, with
+  // `transposed` the later layers' weights W^T.
+  std::vector<double> smooth_radii(const BatchCache& cache,
+                                   const std::vector<Matrix>& transposed) const;
+  // The largest r whose remainder M (r/rho)^{N+1} / (1 - r/rho) is within tolerance,
+  // for |F| <= M on the disk of radius rho (Cauchy's estimate).
+  static double certified_radius(double rho, double bound, double tolerance);
+
   std::size_t layer_;
   std::size_t lanes_;
   std::vector<double> coefficients_;

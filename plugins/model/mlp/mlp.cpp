@@ -29,10 +29,11 @@ constexpr xp::ParameterSpec kParameters[] = {
      .meaning = "output function: softmax (probabilities, for cross_entropy) or identity",
      .choices = "softmax|identity"},
     {.name = "weight_init_std",
-     .type = xp::ParameterType::real,
+     .type = xp::ParameterType::text,
      .default_value = "0.01",
-     .meaning = "standard deviation of the initial weights (the book's 0.01); biases start at 0",
-     .minimum = 0.0},
+     .meaning = "standard deviation of the initial weights: a number >= 0 (the book's 0.01), he "
+                "(sqrt(2 / fan-in), for relu) or xavier (sqrt(1 / fan-in), for sigmoid and "
+                "tanh); biases start at 0"},
     {
         .name = "bias",
         .type = xp::ParameterType::boolean,
@@ -57,10 +58,10 @@ using xp::mlp::Precision;
 
 class Mlp final : public xp::Model {
  public:
-  Mlp(xp::mlp::Network network, double weight_init_std, std::vector<double> initial,
+  Mlp(xp::mlp::Network network, xp::mlp::WeightInit weight_init, std::vector<double> initial,
       Precision precision)
       : network_(std::move(network)),
-        weight_init_std_(weight_init_std),
+        weight_init_(weight_init),
         initial_(std::move(initial)),
         precision_(precision) {}
 
@@ -71,7 +72,7 @@ class Mlp final : public xp::Model {
       theta = Eigen::Map<const xp::Vector>(initial_.data(), Eigen::Index(initial_.size()));
       return;
     }
-    network_.initialize(theta, rng, weight_init_std_);
+    network_.initialize(theta, rng, weight_init_);
   }
 
   void forward(const xp::Vector& theta, const xp::Matrix& inputs,
@@ -96,14 +97,15 @@ class Mlp final : public xp::Model {
 
   std::unique_ptr<xp::LossDifferences> loss_differences(const xp::Vector& theta,
                                                         const xp::Batch& batch,
-                                                        const xp::Loss& loss) const override {
+                                                        const xp::Loss& loss,
+                                                        xp::ThreadPool& pool) const override {
     if (precision_ == Precision::single_precision) return nullptr;
-    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss);
+    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, pool);
   }
 
  private:
   xp::mlp::Network network_;
-  double weight_init_std_;
+  xp::mlp::WeightInit weight_init_;
   std::vector<double> initial_;
   Precision precision_;
 };
@@ -141,7 +143,12 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
                                             describe_layout(network.layout()) + "), found " +
                                             std::to_string(initial.size()));
   }
-  return std::make_unique<Mlp>(std::move(network), parameters.real("weight_init_std"),
+  const auto weight_init = xp::mlp::WeightInit::from_string(parameters.text("weight_init_std"));
+  if (!weight_init) {
+    throw xp::ParameterError("weight_init_std", "expected a number >= 0, he or xavier, found '" +
+                                                    parameters.text("weight_init_std") + "'");
+  }
+  return std::make_unique<Mlp>(std::move(network), *weight_init,
                                std::move(initial),
                                *xp::mlp::precision_from_string(parameters.text("precision")));
 }

@@ -1,5 +1,7 @@
 #include "network.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <string>
 
 namespace xp::mlp {
@@ -19,11 +21,36 @@ ConstMatrixMap Network::weights(const Vector& theta, std::size_t layer) const {
                         Eigen::Index(units_of(layer)));
 }
 
-void Network::initialize(Vector& theta, Random& rng, double weight_init_std) const {
+std::optional<WeightInit> WeightInit::from_string(std::string_view text) {
+  if (text == "he") return WeightInit{Rule::he, 0.0};
+  if (text == "xavier") return WeightInit{Rule::xavier, 0.0};
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+      value < 0.0) {
+    return std::nullopt;
+  }
+  return WeightInit{Rule::fixed, value};
+}
+
+double WeightInit::std_for(std::size_t fan_in) const {
+  switch (rule) {
+    case Rule::he:
+      return std::sqrt(2.0 / double(fan_in));
+    case Rule::xavier:
+      return std::sqrt(1.0 / double(fan_in));
+    case Rule::fixed:
+      break;
+  }
+  return std;
+}
+
+void Network::initialize(Vector& theta, Random& rng, const WeightInit& init) const {
   for (std::size_t l = 0; l < layers(); ++l) {
     const std::size_t weights = inputs_of(l) * units_of(l);
+    const double std = init.std_for(inputs_of(l));
     for (std::size_t k = 0; k < weights; ++k) {
-      theta[Eigen::Index(weight_offsets_[l] + k)] = weight_init_std * rng.normal();
+      theta[Eigen::Index(weight_offsets_[l] + k)] = std * rng.normal();
     }
     if (architecture_.bias) {
       theta.segment(Eigen::Index(bias_offsets_[l]), Eigen::Index(units_of(l))).setZero();

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "activation.hpp"
@@ -14,6 +16,18 @@
 #include "exp/tensor.hpp"
 
 namespace xp::mlp {
+
+// The standard deviation of the initial weights: one number for every layer (the
+// book's TwoLayerNet: 0.01), or from each layer's fan-in as the book's MultiLayerNet
+// offers: He, sqrt(2 / fan-in), for relu; Xavier, sqrt(1 / fan-in), for sigmoid and tanh.
+struct WeightInit {
+  enum class Rule { fixed, he, xavier };
+  Rule rule = Rule::fixed;
+  double std = 0.01;  // for Rule::fixed
+  // A number >= 0, "he" or "xavier"; nullopt for anything else.
+  static std::optional<WeightInit> from_string(std::string_view text);
+  double std_for(std::size_t fan_in) const;
+};
 
 struct Architecture {
   std::vector<std::size_t> sizes;  // D, H1, ..., K: at least two entries
@@ -48,8 +62,8 @@ class Network {
   std::size_t bias_offset(std::size_t layer) const { return bias_offsets_[layer]; }
   ConstMatrixMap weights(const Vector& theta, std::size_t layer) const;
 
-  // W ~ weight_init_std * N(0, 1) drawn in layout order, biases 0 (the book's).
-  void initialize(Vector& theta, Random& rng, double weight_init_std) const;
+  // W ~ std * N(0, 1) drawn in layout order, biases 0 (the book's).
+  void initialize(Vector& theta, Random& rng, const WeightInit& init) const;
 
   void forward(const Vector& theta, const Matrix& inputs, ForwardPass& pass) const;
   // Pre-activation of layer l from the activations below it: z W + b.

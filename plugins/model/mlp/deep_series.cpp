@@ -1,0 +1,303 @@
+// LossSeries for a unit of any layer but the last two: the change of its
+// pre-activation carried through every later layer as univariate Taylor-mode
+// arithmetic (truncated power series in delta, lane_series.hpp).
+//
+// For sample n and unit u of layer l, shifted by delta:
+//  - the unit's activation changes by s_u(delta), the series of act at a_nu;
+//  - layer l + 1's pre-activations change by s_u(delta) W_{l+1}[u, :], one series
+//    per unit k (a rank-one start);
+//  - each hidden unit k of a later layer j turns its input change x_k(delta) into
+//    act(a_nk + x_k) - act(a_nk) = sum_p g_kp x_k^p, with g_kp the Taylor
+//    coefficients of act at a_nk (the same ODE recurrences as for the unit itself);
+//  - the next pre-activations change by those changes times W_{j+1}: one matrix
+//    product over coefficient vectors, for every unit u of layer l at once;
+//  - at the output: softmax with cross-entropy takes E_k = expm1(x_k), Q = sum_k
+//    y_k E_k and G = (sum t) log1p(Q) - sum_k t_k log1p(alpha_k E_k + (1 - alpha_k) Q)
+//    (loss_series.hpp); identity with squared error G = sum_k x_k (y_k - t_k) + x_k^2/2.
+// Cost per sample: about units(l) x N x (the weights below layer l + 1) multiply-adds
+// for the matrix products plus N^3 / 3 per unit pair for the compositions; relu
+// carries degree 1 only (it is linear on each side of its kink).
+//
+// Remainder bounds (Cauchy's estimate, as loss_series.hpp):
+//  - sigmoid and tanh: on the disk |delta| <= rho, |s_u| <= Lambda(rho) rho; a change
+//    of modulus at most R_k at a later unit stays in the strip |Im| <= R_k, so its
+//    activation changes by at most Lambda(R_k) R_k; the next layer's changes are at
+//    most |W|^T times those. At the output |x_k| <= D_k, so |Q|, |R_k| <= qbar =
+//    (max sum y) expm1(max D) and |F| <= M = (max weight total) (-log1p(-qbar)), or
+//    M = sum_k (max |y_k - t_k|) D_k + D_k^2 / 2 for squared error. rho is the widest
+//    disk (halved from the largest strip) on which every R_k stays in its strip and
+//    qbar <= 1/2; the bound holds for every sample of the batch.
+//  - relu: F(delta) = G(delta v_nu) exactly while no unit changes side: |delta| <=
+//    |a_nu| for the unit itself and |a_nk| / |v_nuk| for every later hidden unit k
+//    (v: the unit's Jacobian column), then the output's bound as for one layer.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "loss_series.hpp"
+
+namespace xp::mlp {
+
+namespace {
+
+constexpr std::size_t N = kSeriesDegree;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// Everything one sample's propagation writes, reused from sample to sample.
+struct Propagation {
+  Propagation(const Network& network, std::size_t layer, std::size_t lanes)
+      : own(lanes),
+        scratch(lanes),
+        work(lanes),
+        q(lanes),
+        r(lanes),
+        g(lanes),
+        a(lanes, 0.0),
+        z(lanes, 0.0) {
+    for (std::size_t j = layer + 1; j < network.layers(); ++j) {
+      const auto units = Eigen::Index(network.units_of(j));
+      changes.emplace_back(Matrix::Zero(units, Eigen::Index((N + 1) * lanes)));
+      coefficients.emplace_back(network.units_of(j));
+      coefficient_scratch.emplace_back(network.units_of(j));
+    }
+  }
+  LaneSeries own, scratch;  // s_u(delta) of every unit u of the layer
+  SeriesWorkspace work;
+  LaneSeries q, r, g;  // the output's series
+  std::vector<double> a, z;
+  // changes[i]: the pre-activation changes of layer l + 1 + i, one series of lanes
+  // (units u of layer l) per row (its units k).
+  std::vector<Matrix> changes;
+  std::vector<LaneSeries> coefficients, coefficient_scratch;  // act's series at a_n
+};
+
+LaneSeries row_series(Matrix& changes, Eigen::Index k, std::size_t lanes) {
+  return LaneSeries(changes.row(k).data(), lanes);
+}
+
+}  // namespace
+
+void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool) {
+  const Network& network = cache.network;
+  const std::size_t layer = layer_;
+  const std::size_t last = network.layers() - 1;
+  const std::size_t units = network.units_of(layer);
+  const std::size_t samples = cache.batch_size();
+  const Activation activation = network.architecture().activation;
+  const bool relu = activation == Activation::relu;
+  const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
+  const std::size_t top = relu ? 1 : N;  // the highest degree a hidden change carries
+  lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
+  coefficients_.assign(samples * N * lanes_, 0.0);
+  radius_.assign(samples * lanes_, 0.0);
+  const auto width = Eigen::Index(lanes_);
+  const auto carried = Eigen::Index(top * lanes_);
+
+  // transposed[i] = W^T of layer l + 1 + i; the first is padded to lanes columns.
+  std::vector<Matrix> transposed;
+  for (std::size_t j = layer + 1; j <= last; ++j) {
+    transposed.emplace_back(network.weights(cache.theta, j).transpose());
+  }
+  Matrix first = Matrix::Zero(Eigen::Index(network.units_of(layer + 1)), width);
+  first.leftCols(Eigen::Index(units)) = transposed.front();
+
+  std::vector<double> exp_coefficients(N + 1, 0.0);  // expm1: 1 / p!
+  double factorial = 1.0;
+  for (std::size_t p = 1; p <= N; ++p) exp_coefficients[p] = 1.0 / (factorial *= double(p));
+
+  const Matrix& outputs = cache.pass.outputs();
+  const std::size_t classes = network.units_of(last);
+
+  pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
+    Propagation state(network, layer, lanes_);
+    std::vector<double> g_of_unit(N + 1, 0.0);
+    for (std::size_t n = begin; n < end; ++n) {
+      const auto row = Eigen::Index(n);
+      double* radius = radius_.data() + n * lanes_;
+      std::copy_n(&cache.pass.pre_activations[layer](row, 0), units, state.a.begin());
+      std::copy_n(&cache.pass.activations[layer](row, 0), units, state.z.begin());
+      activation_series(activation, state.a.data(), state.z.data(), units, state.own,
+                        state.scratch);
+      for (std::size_t u = 0; u < units; ++u) radius[u] = relu ? std::abs(state.a[u]) : kInfinity;
+
+      // The rank-one start: row k of layer l + 1 is s_u(delta) W_{l+1}[u, k].
+      Matrix& start = state.changes.front();
+      for (Eigen::Index k = 0; k < start.rows(); ++k) {
+        LaneSeries x = row_series(start, k, lanes_);
+        const double* w = &first(k, 0);
+        for (std::size_t m = 1; m <= top; ++m) {
+          const double* s = state.own[m];
+          double* out = x[m];
+          for (std::size_t u = 0; u < lanes_; ++u) out[u] = w[u] * s[u];
+        }
+      }
+
+      // Through each later hidden layer: its activations, then its outgoing weights.
+      for (std::size_t j = layer + 1; j < last; ++j) {
+        const std::size_t i = j - layer - 1;
+        Matrix& changes = state.changes[i];
+        const double* pre = &cache.pass.pre_activations[j](row, 0);
+        const double* post = &cache.pass.activations[j](row, 0);
+        if (relu) {
+          for (Eigen::Index k = 0; k < changes.rows(); ++k) {
+            const double* slope = &changes(k, width);  // degree 1: v_nuk
+            const double a = std::abs(pre[k]);
+            for (std::size_t u = 0; u < lanes_; ++u) {
+              if (slope[u] != 0.0) radius[u] = std::min(radius[u], a / std::abs(slope[u]));
+            }
+            if (!(pre[k] > 0.0)) changes.row(k).setZero();
+          }
+        } else {
+          LaneSeries& g = state.coefficients[i];
+          activation_series(activation, pre, post, g.lanes(), g, state.coefficient_scratch[i]);
+          for (Eigen::Index k = 0; k < changes.rows(); ++k) {
+            for (std::size_t p = 1; p <= N; ++p) g_of_unit[p] = g[p][k];
+            LaneSeries x = row_series(changes, k, lanes_);
+            compose_in_place(g_of_unit.data(), x, state.work);
+          }
+        }
+        state.changes[i + 1].middleCols(width, carried).noalias() =
+            transposed[i + 1] * changes.middleCols(width, carried);
+      }
+
+      // The output: the loss change G of the output pre-activations' changes x_k
+      // (composed in place below: relu's rows must start each sample at degree 1).
+      Matrix& x = state.changes.back();
+      if (top < N) x.rightCols(Eigen::Index((N - top) * lanes_)).setZero();
+      const auto y = outputs.row(row);
+      LaneSeries& g = state.g;
+      g.clear();
+      if (relu && cross_entropy) {
+        // F(delta) = G(delta v): the one-layer bound with w = max_k |v_k| per unit.
+        double weight_total = 0.0, weight_sum = 0.0;
+        for (const auto& [k, t] : cache.target_entries[n]) {
+          weight_sum += t;
+          weight_total += std::abs(t);
+        }
+        weight_total += std::abs(weight_sum);
+        const double probability_total = std::max(1.0, y.sum());
+        for (std::size_t u = 0; u < units; ++u) {
+          const double w = x.col(width + Eigen::Index(u)).cwiseAbs().maxCoeff();
+          if (w == 0.0) continue;
+          const double rho = std::log(1.5) / w;
+          const double bound = weight_total * -std::log1p(-probability_total * 0.5);
+          radius[u] =
+              std::min(radius[u], certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance));
+        }
+      }
+      if (cross_entropy) {
+        LaneSeries& q = state.q;
+        q.clear();
+        for (std::size_t k = 0; k < classes; ++k) {
+          LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
+          compose_in_place(exp_coefficients.data(), e, state.work);
+          const double yk = y[Eigen::Index(k)];
+          for (std::size_t m = 1; m <= N; ++m) {
+            for (std::size_t u = 0; u < lanes_; ++u) q[m][u] += yk * e[m][u];
+          }
+        }
+        double weight_sum = 0.0;
+        for (const auto& [k, t] : cache.target_entries[n]) {
+          weight_sum += t;
+          const double yk = y[Eigen::Index(k)];
+          const double denominator = yk + cache.epsilon;
+          const double alpha = denominator > 0.0 ? yk / denominator : 1.0;
+          const double beta = 1.0 - alpha;
+          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
+          for (std::size_t m = 1; m <= N; ++m) {
+            for (std::size_t u = 0; u < lanes_; ++u)
+              state.r[m][u] = alpha * e[m][u] + beta * q[m][u];
+          }
+          add_log1p(state.r, -t, g, state.work);
+        }
+        add_log1p(q, weight_sum, g, state.work);
+      } else {
+        for (std::size_t k = 0; k < classes; ++k) {
+          const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
+          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
+          multiply(e, 1, e, state.r);
+          for (std::size_t m = 1; m <= N; ++m) {
+            for (std::size_t u = 0; u < lanes_; ++u) {
+              g[m][u] += residual * e[m][u] + 0.5 * state.r[m][u];
+            }
+          }
+        }
+      }
+      double* coefficients = coefficients_.data() + n * N * lanes_;
+      for (std::size_t m = 1; m <= N; ++m)
+        std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
+    }
+  });
+
+  if (!relu) {
+    const std::vector<double> certified = smooth_radii(cache, transposed);
+    for (std::size_t n = 0; n < samples; ++n) {
+      std::copy(certified.begin(), certified.end(), radius_.begin() + std::ptrdiff_t(n * lanes_));
+    }
+  }
+}
+
+std::vector<double> LossSeries::smooth_radii(const BatchCache& cache,
+                                             const std::vector<Matrix>& transposed) const {
+  const Network& network = cache.network;
+  const Activation activation = network.architecture().activation;
+  const std::size_t units = network.units_of(layer_);
+  const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
+  const Matrix& outputs = cache.pass.outputs();
+  const std::size_t classes = std::size_t(outputs.cols());
+
+  // What the output's bound needs, worst case over the batch.
+  double weight_total = 0.0, probability_total = 1.0;
+  Eigen::VectorXd residual = Eigen::VectorXd::Zero(Eigen::Index(classes));
+  for (std::size_t n = 0; n < cache.batch_size(); ++n) {
+    const auto row = Eigen::Index(n);
+    if (cross_entropy) {
+      double sum = 0.0, absolute = 0.0;
+      for (const auto& [k, t] : cache.target_entries[n]) {
+        sum += t;
+        absolute += std::abs(t);
+      }
+      weight_total = std::max(weight_total, std::abs(sum) + absolute);
+      probability_total = std::max(probability_total, outputs.row(row).sum());
+    } else {
+      residual =
+          residual.cwiseMax((outputs.row(row) - cache.targets.row(row)).cwiseAbs().transpose());
+    }
+  }
+
+  std::vector<Matrix> magnitudes;  // |W|^T of each later layer
+  for (const auto& w : transposed) magnitudes.emplace_back(w.cwiseAbs());
+  const double strip = largest_strip(activation);
+
+  // |F| <= M on |delta| <= rho for unit u, or infinity where a strip or qbar <= 1/2 fails.
+  const auto bound = [&](std::size_t u, double rho) {
+    Eigen::VectorXd reach =
+        magnitudes.front().col(Eigen::Index(u)) * (derivative_bound(activation, rho) * rho);
+    for (std::size_t i = 1; i < magnitudes.size(); ++i) {
+      if (!(reach.maxCoeff() <= strip)) return kInfinity;
+      for (auto& r : reach) r *= derivative_bound(activation, r);
+      reach = magnitudes[i] * reach;
+    }
+    if (cross_entropy) {
+      const double q_bound = probability_total * std::expm1(reach.maxCoeff());
+      if (!(q_bound <= 0.5)) return kInfinity;
+      return weight_total * -std::log1p(-q_bound);
+    }
+    return residual.dot(reach) + 0.5 * reach.squaredNorm();
+  };
+
+  std::vector<double> certified(lanes_, 0.0);
+  for (std::size_t u = 0; u < units; ++u) {
+    double rho = strip;
+    double m = bound(u, rho);
+    for (int halvings = 0; !(m < kInfinity) && halvings < 64; ++halvings) {
+      rho *= 0.5;
+      m = bound(u, rho);
+    }
+    // A little slack for the rounding of the bound's own arithmetic.
+    certified[u] = certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance);
+  }
+  return certified;
+}
+
+}  // namespace xp::mlp

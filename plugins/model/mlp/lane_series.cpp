@@ -1,0 +1,169 @@
+#include "lane_series.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace xp::mlp {
+
+namespace {
+constexpr std::size_t N = kSeriesDegree;
+}  // namespace
+
+LaneSeries::LaneSeries(std::size_t lanes)
+    : lanes_(lanes), owned_((N + 1) * lanes, 0.0), terms_(owned_.data()) {}
+
+LaneSeries::LaneSeries(const LaneSeries& other)
+    : lanes_(other.lanes_),
+      owned_(other.terms_, other.terms_ + (N + 1) * other.lanes_),
+      terms_(owned_.data()) {}
+
+LaneSeries& LaneSeries::operator=(const LaneSeries& other) {
+  if (this != &other) std::copy_n(other.terms_, (N + 1) * lanes_, terms_);
+  return *this;
+}
+
+void LaneSeries::clear() { std::fill_n(terms_, (N + 1) * lanes_, 0.0); }
+
+void LaneSeries::swap_terms(LaneSeries& other) {
+  if (owned_.empty() || other.owned_.empty()) {
+    std::swap_ranges(terms_, terms_ + (N + 1) * lanes_, other.terms_);
+    return;
+  }
+  owned_.swap(other.owned_);
+  std::swap(terms_, other.terms_);
+}
+
+void multiply(const LaneSeries& a, std::size_t lowest, const LaneSeries& b, LaneSeries& product) {
+  product.clear();
+  const std::size_t lanes = a.lanes();
+  for (std::size_t d = lowest + 1; d <= N; ++d) {
+    double* out = product[d];
+    for (std::size_t i = lowest; i < d; ++i) {
+      const double* x = a[i];
+      const double* y = b[d - i];
+      for (std::size_t u = 0; u < lanes; ++u) out[u] += x[u] * y[u];
+    }
+  }
+}
+
+void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspace& work) {
+  work.power = x;
+  for (std::size_t k = 1; k <= N; ++k) {
+    const double coefficient = (k % 2 == 1 ? scale : -scale) / double(k);
+    for (std::size_t m = k; m <= N; ++m) {
+      const double* p = work.power[m];
+      double* o = out[m];
+      for (std::size_t u = 0; u < x.lanes(); ++u) o[u] += coefficient * p[u];
+    }
+    if (k < N) {
+      multiply(work.power, k, x, work.next);
+      work.power.swap_terms(work.next);
+    }
+  }
+}
+
+void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, SeriesWorkspace& work) {
+  out.clear();
+  work.power = s;
+  for (std::size_t k = 1; k <= N; ++k) {
+    const double* gk = g[k];
+    for (std::size_t m = k; m <= N; ++m) {
+      const double* p = work.power[m];
+      double* o = out[m];
+      for (std::size_t u = 0; u < s.lanes(); ++u) o[u] += gk[u] * p[u];
+    }
+    if (k < N) {
+      multiply(work.power, k, s, work.next);
+      work.power.swap_terms(work.next);
+    }
+  }
+}
+
+void compose_in_place(const double* g, LaneSeries& x, SeriesWorkspace& work) {
+  LaneSeries& sum = work.sum;
+  sum.clear();
+  work.power = x;
+  for (std::size_t k = 1; k <= N; ++k) {
+    const double gk = g[k];
+    for (std::size_t m = k; m <= N; ++m) {
+      const double* p = work.power[m];
+      double* o = sum[m];
+      for (std::size_t u = 0; u < x.lanes(); ++u) o[u] += gk * p[u];
+    }
+    if (k < N) {
+      multiply(work.power, k, x, work.next);
+      work.power.swap_terms(work.next);
+    }
+  }
+  x = sum;
+}
+
+void activation_series(Activation activation, const double* a, const double* z, std::size_t lanes,
+                       LaneSeries& s, LaneSeries& scratch) {
+  s.clear();
+  switch (activation) {
+    case Activation::sigmoid: {
+      // (m + 1) c_{m+1} = sum_i c_i d_{m-i} with d the series of 1 - sigmoid
+      // (d_0 = sigmoid(-a), computed apart so nothing cancels).
+      double* d0 = scratch[0];
+      for (std::size_t u = 0; u < lanes; ++u) {
+        s[0][u] = z[u];
+        d0[u] = sigmoid(-a[u]);
+      }
+      for (std::size_t m = 0; m < N; ++m) {
+        double* next = s[m + 1];
+        for (std::size_t i = 0; i <= m; ++i) {
+          const double* c = s[i];
+          const double* d = scratch[m - i];
+          for (std::size_t u = 0; u < lanes; ++u) next[u] += c[u] * d[u];
+        }
+        const double scale = 1.0 / double(m + 1);
+        double* complement = scratch[m + 1];
+        for (std::size_t u = 0; u < lanes; ++u) {
+          next[u] *= scale;
+          complement[u] = -next[u];
+        }
+      }
+      break;
+    }
+    case Activation::tanh:
+      // c_1 = 1 / cosh^2(a) (1 - tanh^2 would cancel), then (m + 1) c_{m+1} =
+      // -sum_i c_i c_{m-i} for m >= 1.
+      for (std::size_t u = 0; u < lanes; ++u) {
+        const double c = std::cosh(a[u]);
+        s[0][u] = z[u];
+        s[1][u] = 1.0 / (c * c);
+      }
+      for (std::size_t m = 1; m < N; ++m) {
+        double* next = s[m + 1];
+        for (std::size_t i = 0; i <= m; ++i) {
+          const double* c = s[i];
+          const double* d = s[m - i];
+          for (std::size_t u = 0; u < lanes; ++u) next[u] -= c[u] * d[u];
+        }
+        const double scale = 1.0 / double(m + 1);
+        for (std::size_t u = 0; u < lanes; ++u) next[u] *= scale;
+      }
+      break;
+    case Activation::relu:
+      for (std::size_t u = 0; u < lanes; ++u) s[1][u] = a[u] > 0.0 ? 1.0 : 0.0;
+      break;
+  }
+  std::fill(s[0], s[0] + lanes, 0.0);  // the change has no constant term
+}
+
+double derivative_bound(Activation activation, double r) {
+  if (activation == Activation::sigmoid) {
+    const double c = std::cos(0.5 * r);
+    return 0.25 / (c * c);
+  }
+  const double c = std::cos(r);
+  return 1.0 / (c * c);
+}
+
+double largest_strip(Activation activation) {
+  return activation == Activation::sigmoid ? 1.0 : 0.5;
+}
+
+}  // namespace xp::mlp
