@@ -49,6 +49,26 @@ std::set<std::string> method_list(const std::string& text) {
   return names;
 }
 
+// What the model's shortcut did for a central difference at the config's h (1e-4
+// when its gradient method has none): how many (parameter, sample) pairs took the
+// general path, and how many parameters' steps crossed a relu kink, where a
+// central difference is not backprop's one-sided slope.
+void print_shortcut_account(const Experiment& experiment, const Objective& objective,
+                            const Vector& theta) {
+  const auto differences = objective.differences(theta);
+  if (!differences) return;
+  const Parameters& gradient = experiment.config().gradient.parameters;
+  const double h = gradient.contains("h") ? gradient.real("h") : 1e-4;
+  std::vector<double> out(objective.size());
+  differences->compute(0, objective.size(), h, -h, out.data());
+  const ShortcutCounts counts = differences->counts();
+  std::cout << "shortcut (central, h = " << repr(h) << "): general path for "
+            << counts.general_pairs << " of " << counts.pairs << " (parameter, sample) pairs; "
+            << counts.kink_parameters
+            << " parameters' steps crossed a relu kink (there the central difference averages "
+               "the two one-sided slopes; backprop takes one)\n";
+}
+
 }  // namespace
 
 int gradcheck_command(const Arguments& arguments, const Arguments& /*command_line*/) {
@@ -157,6 +177,7 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
     methods.add({result.choice.name, milliseconds(result.seconds), settings});
   }
   methods.print(std::cout, TableFormat::aligned);
+  print_shortcut_account(experiment, objective, step.theta);
   for (const auto& result : results) {
     if (!result.computed) {
       std::cout << "skipped " << result.choice.name << ": " << result.choice.unavailable << "\n";

@@ -21,11 +21,15 @@
 namespace xp {
 
 // How a shortcut computed what it was asked for so far: pairs of (parameter,
-// sample whose loss the parameter changes), and how many of them took a general
-// (slower, still exact) path instead of the fast one.
+// sample whose loss the parameter changes), how many of them took a general
+// (slower, still exact) path instead of the fast one, and how many parameters'
+// steps moved a unit across a kink of a piecewise activation (relu) for some
+// sample: there a difference quotient is not the derivative (a central difference
+// averages the two one-sided slopes; backprop takes one of them).
 struct ShortcutCounts {
   std::uint64_t pairs = 0;
   std::uint64_t general_pairs = 0;
+  std::uint64_t kink_parameters = 0;
 };
 
 // Loss differences of one batch at fixed parameters theta.
@@ -37,7 +41,8 @@ class LossDifferences {
   // out[i - begin] = L(theta + a e_i) - L(theta + b e_i) for every i in [begin, end),
   // where theta + a e_i means theta with element i replaced by the double theta_i + a
   // (as a naive evaluation would compute it). Called concurrently on disjoint ranges.
-  virtual void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const = 0;
+  virtual void compute(std::size_t begin, std::size_t end, double a, double b,
+                       double* out) const = 0;
 };
 
 class Model : public PluginObject {

@@ -1,6 +1,8 @@
 #include "batch_cache.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace xp::mlp {
 
@@ -69,7 +71,11 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
                     {batch.targets.row(Eigen::Index(n)).data(), target_width}, label);
     magnitude += std::abs(sample_losses[n]);
   }
-  tolerance = batch.size() == 0 ? 0.0 : std::ldexp(magnitude / double(batch.size()), -56);
+  tolerance = batch.size() == 0 ? 0.0 : std::ldexp(magnitude / double(batch.size()), -57);
+  sample_tolerance.resize(batch.size());
+  for (std::size_t n = 0; n < batch.size(); ++n) {
+    sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
+  }
 
   const LossForm loss_form = loss.form();
   if (loss_form != LossForm::generic && dense_targets(batch, width, targets)) {
@@ -82,6 +88,32 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
         const double t = targets(Eigen::Index(n), Eigen::Index(k));
         if (t != 0.0) target_entries[n].emplace_back(k, t);
       }
+    }
+    if (form == ClosedForm::cross_entropy) measure_confidence();
+  }
+}
+
+void BatchCache::measure_confidence() {
+  const Matrix& outputs = pass.outputs();
+  spread.assign(batch_size(), 0.0);
+  confidence.assign(batch_size(), std::numeric_limits<double>::infinity());
+  for (std::size_t n = 0; n < batch_size(); ++n) {
+    const auto y = outputs.row(Eigen::Index(n));
+    const double total = y.sum();
+    largest_probability_total = std::max(largest_probability_total, total);
+    double weight = 0.0;
+    for (const auto& [k, t] : target_entries[n]) {
+      const auto column = Eigen::Index(k);
+      double others = 0.0;
+      for (Eigen::Index j = 0; j < y.size(); ++j) others += j == column ? 0.0 : y[j];
+      const double denominator = y[column] + epsilon;
+      const double alpha = denominator > 0.0 ? y[column] / denominator : 1.0;
+      spread[n] = std::max(spread[n], alpha * (2.0 * others + std::abs(1.0 - total)));
+      weight += std::abs(t);
+    }
+    const double bound_factor = 4.0 * weight * spread[n] * (1.0 + 1e-6);
+    if (bound_factor > 0.0) {
+      confidence[n] = std::cbrt(std::sqrt(sample_tolerance[n] / bound_factor));
     }
   }
 }

@@ -46,9 +46,28 @@ struct BatchCache {
   Matrix targets;        // B x K target rows (labels made one-hot)
   std::vector<std::vector<std::pair<std::size_t, double>>> target_entries;  // non-zero t_k
   std::vector<double> sample_losses;  // l_n at theta (Loss::sample)
-  // A truncation error allowed per sample, well below the rounding of the batch loss
-  // that a full evaluation computes: 2^-56 times the mean |l_n|.
+  // The truncation error allowed per sample: budgets b_n whose mean, 2^-56 times the
+  // mean |l_n|, stays well below the rounding of the batch loss that a full
+  // evaluation computes. Each sample gets half of it in common (`tolerance`, 2^-57
+  // times the mean |l_n|, what batch-wide bounds use) and half in proportion to its
+  // own loss (sample_tolerance[n] = tolerance + 2^-57 |l_n|): a confident sample's
+  // series is small, an uncertain one's may use more of the budget.
   double tolerance = 0.0;
+  std::vector<double> sample_tolerance;
+
+  // Cross-entropy only: how far each sample is from certainty, for remainder bounds
+  // that shrink with the sample's loss (LossSeries::ConfidentDisk). With S = sum_k
+  // y_k and o_k = sum_{j != k} y_j (summed directly: 1 - y_k would cancel),
+  //   spread[n] = max over targets k of alpha_k (2 o_k + |1 - S|), alpha_k = y_k / (y_k + eps),
+  //   confidence[n] = (sample_tolerance[n] / (4 (sum_k |t_k|) spread[n]))^(1/6) (infinite
+  //   at spread 0),
+  // and largest_probability_total = max(1, max_n S).
+  std::vector<double> spread;
+  std::vector<double> confidence;
+  double largest_probability_total = 1.0;
+
+ private:
+  void measure_confidence();
 };
 
 }  // namespace xp::mlp

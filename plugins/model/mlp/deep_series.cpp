@@ -168,7 +168,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
       LaneSeries& g = state.g;
       g.clear();
       if (relu && cross_entropy) {
-        // F(delta) = G(delta v): the one-layer bound with w = max_k |v_k| per unit.
+        // F(delta) = G(delta v): the one-layer bound with w = max_k |v_k| per unit, on
+        // the disk rho = log(3/2) / w (so that qbar <= 1/2); radii scale as 1 / w.
         double weight_total = 0.0, weight_sum = 0.0;
         for (const auto& [k, t] : cache.target_entries[n]) {
           weight_sum += t;
@@ -176,13 +177,13 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         }
         weight_total += std::abs(weight_sum);
         const double probability_total = std::max(1.0, y.sum());
+        const double bound = weight_total * -std::log1p(-probability_total * 0.5);
+        const ConfidentDisk unit_disk(cache, 1.0, 0.5,
+                                      certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance));
+        const double reach = std::log(1.5) * unit_disk.radius(cache, n);
         for (std::size_t u = 0; u < units; ++u) {
           const double w = x.col(width + Eigen::Index(u)).cwiseAbs().maxCoeff();
-          if (w == 0.0) continue;
-          const double rho = std::log(1.5) / w;
-          const double bound = weight_total * -std::log1p(-probability_total * 0.5);
-          radius[u] =
-              std::min(radius[u], certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance));
+          if (w > 0.0) radius[u] = std::min(radius[u], reach / w);
         }
       }
       if (cross_entropy) {
@@ -230,15 +231,16 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   });
 
   if (!relu) {
-    const std::vector<double> certified = smooth_radii(cache, transposed);
+    const std::vector<ConfidentDisk> disks = smooth_disks(cache, transposed);
     for (std::size_t n = 0; n < samples; ++n) {
-      std::copy(certified.begin(), certified.end(), radius_.begin() + std::ptrdiff_t(n * lanes_));
+      double* radius = radius_.data() + n * lanes_;
+      for (std::size_t u = 0; u < units; ++u) radius[u] = disks[u].radius(cache, n);
     }
   }
 }
 
-std::vector<double> LossSeries::smooth_radii(const BatchCache& cache,
-                                             const std::vector<Matrix>& transposed) const {
+std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(
+    const BatchCache& cache, const std::vector<Matrix>& transposed) const {
   const Network& network = cache.network;
   const Activation activation = network.architecture().activation;
   const std::size_t units = network.units_of(layer_);
@@ -269,8 +271,9 @@ std::vector<double> LossSeries::smooth_radii(const BatchCache& cache,
   for (const auto& w : transposed) magnitudes.emplace_back(w.cwiseAbs());
   const double strip = largest_strip(activation);
 
-  // |F| <= M on |delta| <= rho for unit u, or infinity where a strip or qbar <= 1/2 fails.
-  const auto bound = [&](std::size_t u, double rho) {
+  // |F| <= M on |delta| <= rho for unit u, or infinity where a strip or qbar <= 1/2
+  // fails; e: expm1 of the bound on the output changes (cross-entropy).
+  const auto bound = [&](std::size_t u, double rho, double& e) {
     Eigen::VectorXd reach =
         magnitudes.front().col(Eigen::Index(u)) * (derivative_bound(activation, rho) * rho);
     for (std::size_t i = 1; i < magnitudes.size(); ++i) {
@@ -279,25 +282,27 @@ std::vector<double> LossSeries::smooth_radii(const BatchCache& cache,
       reach = magnitudes[i] * reach;
     }
     if (cross_entropy) {
-      const double q_bound = probability_total * std::expm1(reach.maxCoeff());
+      e = std::expm1(reach.maxCoeff());
+      const double q_bound = probability_total * e;
       if (!(q_bound <= 0.5)) return kInfinity;
       return weight_total * -std::log1p(-q_bound);
     }
     return residual.dot(reach) + 0.5 * reach.squaredNorm();
   };
 
-  std::vector<double> certified(lanes_, 0.0);
+  std::vector<ConfidentDisk> disks;
   for (std::size_t u = 0; u < units; ++u) {
     double rho = strip;
-    double m = bound(u, rho);
+    double e = kInfinity;  // squared error: no confidence refinement
+    double m = bound(u, rho, e);
     for (int halvings = 0; !(m < kInfinity) && halvings < 64; ++halvings) {
       rho *= 0.5;
-      m = bound(u, rho);
+      m = bound(u, rho, e);
     }
     // A little slack for the rounding of the bound's own arithmetic.
-    certified[u] = certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance);
+    disks.emplace_back(cache, rho, e, certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance));
   }
-  return certified;
+  return disks;
 }
 
 }  // namespace xp::mlp

@@ -63,7 +63,9 @@ MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& the
   }
 }
 
-ShortcutCounts MlpLossDifferences::counts() const { return {pairs_.load(), general_pairs_.load()}; }
+ShortcutCounts MlpLossDifferences::counts() const {
+  return {pairs_.load(), general_pairs_.load(), kink_parameters_.load()};
+}
 
 void MlpLossDifferences::compute(std::size_t begin, std::size_t end, double a, double b,
                                  double* out) const {
@@ -149,7 +151,7 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   const std::size_t affected_count = row.bias ? samples
                                               : cache_.columns[row.layer].ends[row.input] -
                                                     cache_.columns[row.layer].starts[row.input];
-  std::uint64_t general = 0;
+  std::uint64_t general = 0, kinks = 0;
   std::unique_ptr<SampleChange>& exact = scratch.exact;
   for (std::size_t u = 0; u < count; ++u) {
     const std::size_t lane = row.first + u - block_first;
@@ -162,15 +164,22 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
     if (!exact) exact = std::make_unique<SampleChange>(cache_);
     const std::size_t unit = row.first + u;
     double total = 0.0;
+    bool kink = false;
     for_each_input(cache_, row.layer, row.bias, row.input, [&](std::size_t n, double x) {
       double change = (*exact)(row.layer, unit, n, step_a[lane] * x);
-      if (step_b[lane] != 0.0) change -= (*exact)(row.layer, unit, n, step_b[lane] * x);
+      kink = kink || exact->crossed_kink();
+      if (step_b[lane] != 0.0) {
+        change -= (*exact)(row.layer, unit, n, step_b[lane] * x);
+        kink = kink || exact->crossed_kink();
+      }
       total += change;
     });
+    kinks += kink ? 1 : 0;
     out[u] = total / double(samples);
   }
   pairs_ += affected_count * count;
   general_pairs_ += general;
+  kink_parameters_ += kinks;
 }
 
 }  // namespace xp::mlp

@@ -44,6 +44,7 @@ class MlpLossDifferences final : public LossDifferences {
   std::vector<std::unique_ptr<LossSeries>> series_;  // per layer; null: general path
   mutable std::atomic<std::uint64_t> pairs_{0};
   mutable std::atomic<std::uint64_t> general_pairs_{0};
+  mutable std::atomic<std::uint64_t> kink_parameters_{0};
 };
 
 }  // namespace xp::mlp

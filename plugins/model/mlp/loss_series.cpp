@@ -20,6 +20,34 @@ void smooth_disk(Activation activation, double s_radius, double& rho, double& la
   lambda = derivative_bound(activation, rho);
 }
 
+// The output layer with cross-entropy, sample n, output unit u: only a_nu changes,
+// so (in ConfidentDisk's terms) E_k - Q is -y_u E for k != u and (1 - y_u) E for
+// k = u, with E = expm1(delta), |E| <= e = expm1(rho) on |delta| <= rho, and
+// |1 + Q| >= 1 - y_u e. Each log1p's argument is then at most a_k = alpha_k c_k e /
+// (1 - y_u e), c_k = y_u or |1 - y_u|, and |F| <= M = sum_k |t_k| (-log1p(-a_k)).
+// An unlikely class (small y_u, not a target) affords a wide disk: e up to 1/(3 y_u),
+// capped at e^6 - 1 (beyond which log(1 + e) e^(-1/6), the radius' growth, falls);
+// a target class takes e = 1/2, where a_u shrinks with 1 - y_u. The radius certified
+// for sample n's budget, or 0 where the bound does not apply.
+double output_unit_radius(const BatchCache& cache, std::size_t n, std::size_t u) {
+  const double y = cache.pass.outputs()(Eigen::Index(n), Eigen::Index(u));
+  bool target = false;
+  for (const auto& entry : cache.target_entries[n]) target = target || entry.first == u;
+  const double e = target ? 0.5 : std::min(std::expm1(6.0), 1.0 / (3.0 * y));
+  if (!(y * e < 1.0)) return 0.0;
+  double bound = 0.0;
+  for (const auto& [k, t] : cache.target_entries[n]) {
+    const double yk = cache.pass.outputs()(Eigen::Index(n), Eigen::Index(k));
+    const double denominator = yk + cache.epsilon;
+    const double alpha = denominator > 0.0 ? yk / denominator : 1.0;
+    const double a = alpha * (k == u ? std::abs(1.0 - y) : y) * e / (1.0 - y * e);
+    if (!(a < 1.0)) return 0.0;
+    bound += std::abs(t) * -std::log1p(-a);
+  }
+  return LossSeries::certified_radius(std::log1p(e), bound * (1.0 + 1e-6),
+                                      cache.sample_tolerance[n]);
+}
+
 }  // namespace
 
 // The certified radius: the largest r with M (r/rho)^{N+1} / (1 - r/rho) <= tolerance
@@ -29,6 +57,20 @@ double LossSeries::certified_radius(double rho, double bound, double tolerance) 
   if (!(bound < kInfinity) || !(rho > 0.0)) return 0.0;
   const double ratio = std::pow(tolerance / (2.0 * bound), 1.0 / double(N + 1));
   return rho * std::min(0.5, ratio);
+}
+
+LossSeries::ConfidentDisk::ConfidentDisk(const BatchCache& cache, double rho, double e,
+                                         double fallback)
+    : rho_(rho), beta_(kInfinity), inverse_root_(0.0), fallback_(fallback) {
+  const double q = cache.largest_probability_total * e;
+  if (cache.confidence.empty() || !(q < 1.0) || !(e > 0.0)) return;
+  beta_ = e / (1.0 - q);
+  inverse_root_ = 1.0 / std::cbrt(std::sqrt(beta_));
+}
+
+double LossSeries::ConfidentDisk::radius(const BatchCache& cache, std::size_t n) const {
+  if (!(cache.spread.size() > n && cache.spread[n] * beta_ <= 0.5)) return fallback_;
+  return std::max(fallback_, rho_ * std::min(0.5, cache.confidence[n] * inverse_root_));
 }
 
 LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool)
@@ -182,14 +224,17 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     }
   });
 
-  // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho.
+  // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for
+  // cross-entropy refined per sample (ConfidentDisk).
   const bool smooth = !output_layer && activation != Activation::relu;
   std::vector<double> certified(units, kInfinity);
+  std::vector<ConfidentDisk> disks;
   for (std::size_t u = 0; u < units; ++u) {
     const double w = largest[u];
     double rho = kInfinity;
     double lambda = 1.0;
     double bound = 0.0;
+    double e = 0.0;  // cross-entropy: expm1 of the bound on the output changes
     if (cross_entropy) {
       const double s_radius = w > 0.0 ? log_three_halves / w : kInfinity;
       if (smooth) {
@@ -197,8 +242,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       } else {
         rho = s_radius;
       }
-      const double q_bound = w > 0.0 ? worst_probability_total * std::expm1(lambda * rho * w) : 0.0;
-      bound = worst_weight_total * -std::log1p(-q_bound);
+      e = w > 0.0 ? std::expm1(lambda * rho * w) : 0.0;
+      bound = worst_weight_total * -std::log1p(-worst_probability_total * e);
     } else if (smooth) {
       // Squared error through a smooth activation: G is a quadratic in s.
       smooth_disk(activation, kInfinity, rho, lambda);
@@ -208,16 +253,20 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     if (std::isnan(bound)) bound = kInfinity;
     // A little slack for the rounding of the bound's own arithmetic.
     certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance);
+    if (cross_entropy) disks.emplace_back(cache, rho, e, certified[u]);
   }
   for (std::size_t n = 0; n < samples; ++n) {
     double* radius = radius_.data() + n * lanes_;
     for (std::size_t u = 0; u < units; ++u) {
-      radius[u] = certified[u];
+      radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
+      if (output_layer && cross_entropy) {
+        radius[u] = std::max(radius[u], output_unit_radius(cache, n, u));
+      }
       if (!output_layer && activation == Activation::relu) {
         // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
         // keeps the sign of a; zero of the pre-activations is a kink: no series.
         const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
-        radius[u] = pre < 0.0 ? -pre : std::min(certified[u], pre);
+        radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
       }
     }
   }

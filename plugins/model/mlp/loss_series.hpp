@@ -66,20 +66,40 @@ class LossSeries {
   // The largest |delta| for which the remainder is certified, per unit (0 when none).
   const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
 
+  // The largest r whose remainder M (r/rho)^{N+1} / (1 - r/rho) is within tolerance,
+  // for |F| <= M on the disk of radius rho (Cauchy's estimate).
+  static double certified_radius(double rho, double bound, double tolerance);
+
  private:
+  // The cross-entropy bound refined by each sample's confidence. On a disk where
+  // every output pre-activation changes by at most D in modulus (complex), with
+  // e = expm1(D): |E_j| <= e and |Q| <= S e; G = -sum_k t_k log1p(alpha_k (E_k - Q) /
+  // (1 + Q)) (the G above, rewritten), and E_k - Q = E_k (1 - S) + sum_{j != k} y_j
+  // (E_k - E_j), so each argument is at most spread[n] beta with beta = e / (1 - S* e)
+  // (BatchCache). Where that is <= 1/2, |log1p| <= 2 |argument| and M <= 2 (sum |t|)
+  // spread[n] beta: a bound that vanishes with the sample's loss, where the
+  // batch-wide one (log1p of qbar) does not. Elsewhere the batch-wide bound stands.
+  class ConfidentDisk {
+   public:
+    // rho: the disk's radius in delta; fallback: the radius the batch-wide bound
+    // certifies on it.
+    ConfidentDisk(const BatchCache& cache, double rho, double e, double fallback);
+    double radius(const BatchCache& cache, std::size_t n) const;
+
+   private:
+    double rho_, beta_, inverse_root_, fallback_;  // inverse_root_ = beta^(-1/6)
+  };
+
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
   void build_near_output(const BatchCache& cache, ThreadPool& pool);
   // Any earlier layer: the change is carried through every later layer
   // (deep_series.cpp).
   void build_through_layers(const BatchCache& cache, ThreadPool& pool);
-  // Per unit of a sigmoid or tanh layer: the radius certified for every sample, with
+  // Per unit of a sigmoid or tanh layer: the disk its bound holds on, with
   // `transposed` the later layers' weights W^T.
-  std::vector<double> smooth_radii(const BatchCache& cache,
-                                   const std::vector<Matrix>& transposed) const;
-  // The largest r whose remainder M (r/rho)^{N+1} / (1 - r/rho) is within tolerance,
-  // for |F| <= M on the disk of radius rho (Cauchy's estimate).
-  static double certified_radius(double rho, double bound, double tolerance);
+  std::vector<ConfidentDisk> smooth_disks(const BatchCache& cache,
+                                          const std::vector<Matrix>& transposed) const;
 
   std::size_t layer_;
   std::size_t lanes_;

@@ -148,8 +148,7 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
     throw xp::ParameterError("weight_init_std", "expected a number >= 0, he or xavier, found '" +
                                                     parameters.text("weight_init_std") + "'");
   }
-  return std::make_unique<Mlp>(std::move(network), *weight_init,
-                               std::move(initial),
+  return std::make_unique<Mlp>(std::move(network), *weight_init, std::move(initial),
                                *xp::mlp::precision_from_string(parameters.text("precision")));
 }
 

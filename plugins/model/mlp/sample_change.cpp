@@ -6,7 +6,13 @@ namespace xp::mlp {
 
 SampleChange::SampleChange(const BatchCache& cache) : cache_(cache) {}
 
+double SampleChange::relu_change(double a, double delta) {
+  if (a == 0.0 || (a > 0.0) != (a + delta > 0.0)) crossed_kink_ = true;
+  return activation_change(Activation::relu, a, delta);
+}
+
 double SampleChange::operator()(std::size_t layer, std::size_t unit, std::size_t n, double delta) {
+  crossed_kink_ = false;
   const Network& network = cache_.network;
   const std::size_t last = network.layers() - 1;
   const auto row = Eigen::Index(n);
@@ -16,16 +22,20 @@ double SampleChange::operator()(std::size_t layer, std::size_t unit, std::size_t
     return output_loss_change(n);
   }
   const Activation activation = network.architecture().activation;
-  const double dz = activation_change(
-      activation, cache_.pass.pre_activations[layer](row, Eigen::Index(unit)), delta);
+  const bool relu = activation == Activation::relu;
+  const double a_unit = cache_.pass.pre_activations[layer](row, Eigen::Index(unit));
+  const double dz =
+      relu ? relu_change(a_unit, delta) : activation_change(activation, a_unit, delta);
   if (dz == 0.0) return 0.0;
   change_ = dz * network.weights(cache_.theta, layer + 1).row(Eigen::Index(unit));
   for (std::size_t l = layer + 1; l < last; ++l) {
     const auto& a = cache_.pass.pre_activations[l];
     activation_change_.resize(change_.size());
     for (Eigen::Index k = 0; k < change_.size(); ++k) {
-      activation_change_[k] =
-          change_[k] == 0.0 ? 0.0 : xp::mlp::activation_change(activation, a(row, k), change_[k]);
+      activation_change_[k] = change_[k] == 0.0 ? 0.0
+                              : relu
+                                  ? relu_change(a(row, k), change_[k])
+                                  : xp::mlp::activation_change(activation, a(row, k), change_[k]);
     }
     change_.noalias() = activation_change_ * network.weights(cache_.theta, l + 1);
   }

@@ -27,13 +27,20 @@ class SampleChange {
 
   // l_n(pre-activation (layer, unit) of sample n shifted by delta) - l_n.
   double operator()(std::size_t layer, std::size_t unit, std::size_t n, double delta);
+  // Whether the last call moved a relu unit onto or across its kink (a + delta on the
+  // other side of 0 than a, or a = 0): there the difference is not a derivative.
+  bool crossed_kink() const { return crossed_kink_; }
 
  private:
   // The loss change of sample n from output_change_ (the change of its output
   // pre-activations).
   double output_loss_change(std::size_t n);
 
+  // relu(a + delta) - relu(a), noting a crossing of the kink.
+  double relu_change(double a, double delta);
+
   const BatchCache& cache_;
+  bool crossed_kink_ = false;
   Eigen::RowVectorXd change_;  // change of the current layer's pre-activations
   Eigen::RowVectorXd activation_change_;
   Eigen::RowVectorXd output_change_;  // dy
