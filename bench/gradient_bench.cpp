@@ -130,11 +130,11 @@ struct Row {
 };
 
 Row measure(Setup& setup, const std::string& method, const std::string& yaml, unsigned threads,
-            int runs) {
+            int runs, const xp::Model* model = nullptr, const std::string& label = "") {
   xp::ThreadPool pool(threads);
-  const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool);
+  const xp::Objective objective(model ? *model : *setup.model, *setup.loss, setup.batch, pool);
   auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, method, yaml);
-  Row row{method + " " + yaml, pool.size(), runs, 0.0, {}};
+  Row row{method + " " + yaml + label, pool.size(), runs, 0.0, {}};
   plugin->compute(objective, setup.theta, row.gradient);  // warm-up (caches, page faults)
   row.ms = median_ms(runs, [&] { plugin->compute(objective, setup.theta, row.gradient); });
   return row;
@@ -155,11 +155,14 @@ int run(const Settings& settings) {
   xp::Context context;
   context.input_size = setup.dataset->input_size();
   context.output_size = setup.dataset->output_size();
-  setup.model = setup.make<xp::Model>(
-      xp::PluginKind::model, "mlp",
-      "{hidden: [" + settings.hidden + "], activation: " + settings.activation +
-          ", output: softmax, weight_init_std: " + settings.init + "}",
-      context);
+  const auto mlp = [&](const std::string& simd) {
+    return setup.make<xp::Model>(
+        xp::PluginKind::model, "mlp",
+        "{hidden: [" + settings.hidden + "], activation: " + settings.activation +
+            ", output: softmax, weight_init_std: " + settings.init + ", simd: " + simd + "}",
+        context);
+  };
+  setup.model = mlp("auto");
   setup.loss = setup.make<xp::Loss>(xp::PluginKind::loss, "cross_entropy", "{}");
   setup.theta.resize(Eigen::Index(setup.model->layout().size()));
   setup.model->initialize(setup.theta, rng);
@@ -175,6 +178,17 @@ int run(const Settings& settings) {
   table.push_back(measure(setup, "central_difference", "{strategy: fast}", all, settings.repeat));
   table.push_back(measure(setup, "forward_difference", "{strategy: fast}", 1, settings.repeat));
   table.push_back(measure(setup, "backprop", "{}", 1, settings.repeat));
+  // Each vector path of the shortcut the processor has, side by side (same bits).
+  std::vector<Row> paths;
+  for (const std::string simd : {"avx512", "avx2", "baseline"}) {
+    try {
+      const auto model = mlp(simd);
+      paths.push_back(measure(setup, "central_difference", "{strategy: fast}", 1, settings.repeat,
+                              model.get(), ", simd " + simd));
+    } catch (const xp::Error&) {
+      // This processor lacks these instructions.
+    }
+  }
 
   // How much of the fast central difference took the shortcut's general path.
   xp::ShortcutCounts counts;
@@ -199,9 +213,11 @@ int run(const Settings& settings) {
   std::printf("| %-46s | %7s | %4s | %15s |\n", "method", "threads", "runs", "ms per gradient");
   std::printf("|%s|%s|%s|%s|\n", std::string(48, '-').c_str(), std::string(9, '-').c_str(),
               std::string(6, '-').c_str(), std::string(17, '-').c_str());
-  for (const auto& row : table) {
-    std::printf("| %-46s | %7u | %4d | %15.4f |\n", row.method.c_str(), row.threads, row.runs,
-                row.ms);
+  for (const auto* rows : {&table, &paths}) {
+    for (const auto& row : *rows) {
+      std::printf("| %-46s | %7u | %4d | %15.4f |\n", row.method.c_str(), row.threads, row.runs,
+                  row.ms);
+    }
   }
   const std::size_t first = naive_runs ? 1 : 0;  // fast central, 1 thread
   const Row& fast = table[first];
@@ -225,6 +241,10 @@ int run(const Settings& settings) {
               static_cast<unsigned long long>(far_from_backprop));
   bool agree = far_from_backprop <= counts.kink_parameters &&
                (fast.gradient.array() == table[first + 1].gradient.array()).all();
+  for (const auto& row : paths) {
+    std::printf("%s / fast central: %.2f\n", row.method.c_str(), row.ms / fast.ms);
+    agree = agree && (row.gradient.array() == fast.gradient.array()).all();
+  }
   if (naive_runs) {
     const double difference = (fast.gradient - table[0].gradient).cwiseAbs().maxCoeff();
     std::printf("naive central / fast central (1 thread): %.0f\n", table[0].ms / fast.ms);

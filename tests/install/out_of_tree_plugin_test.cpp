@@ -25,11 +25,17 @@ BOOST_AUTO_TEST_CASE(example_plugin_builds_against_the_install_and_trains) {
 
   const fs::path source = fs::path(EXP_TEST_SOURCE_DIR) / "examples/huber_loss";
   const auto configure = run_command("cmake -S " + quoted(source) + " -B " + quoted(plugin_build) +
-                                     " -DCMAKE_PREFIX_PATH=" + quoted(prefix));
+                                     " -DCMAKE_PREFIX_PATH=" + quoted(prefix) +
+                                     " -DCMAKE_EXPORT_COMPILE_COMMANDS=ON");
   BOOST_TEST_REQUIRE(configure.status == 0, configure.output);
   const auto build = run_command("cmake --build " + quoted(plugin_build));
   BOOST_TEST_REQUIRE(build.status == 0, build.output);
   BOOST_TEST_REQUIRE(fs::exists(plugin_build / "exp_loss_huber.so"));
+  // Built without -march (the installed exp requires none), while this exp may be
+  // native: Eigen's alignment is what must agree, and the package fixes it.
+  const std::string commands = xp::test::read_file(plugin_build / "compile_commands.json");
+  BOOST_TEST(commands.find("-march") == std::string::npos, commands);
+  BOOST_TEST(commands.find("EIGEN_MAX_ALIGN_BYTES=64") != std::string::npos, commands);
 
   // The installed exp, not the build tree's, with the plugin found through the environment.
   const fs::path installed_exp = prefix / "bin/exp";
@@ -50,5 +56,14 @@ BOOST_AUTO_TEST_CASE(example_plugin_builds_against_the_install_and_trains) {
   BOOST_TEST(summary.find("huber") != std::string::npos, summary);
   const std::string config = xp::test::read_file(run_dir / "config.yaml");
   BOOST_TEST(config.find("delta: 0.5") != std::string::npos, config);
+
+  // backprop through the plugin's output gradient: a matrix the mlp allocated is
+  // reassigned in the plugin and freed in the mlp again, across the boundary.
+  const auto check = run_command("EXP_PLUGIN_PATH=" + quoted(plugin_build) + " " +
+                                 quoted(installed_exp) + " gradcheck " +
+                                 quoted(source / "huber.yaml") +
+                                 " --methods central_difference --tolerance 1e-8");
+  BOOST_TEST(check.status == 0, check.output);
+  BOOST_TEST(check.output.find("central_difference") != std::string::npos, check.output);
   fs::remove_all(work);
 }

@@ -236,6 +236,41 @@ BOOST_AUTO_TEST_CASE(deep_setup_on_any_number_of_threads_gives_the_same_bits) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(every_vector_path_gives_the_same_bits) {
+  // The hot loop runs as AVX-512, AVX2+FMA or baseline code, chosen at run time: each
+  // path this processor has must give the same bits (the auto choice among them),
+  // for central and forward differences, on the book's shape and a deep relu net.
+  const auto data = xp::test::mnist_yaml();
+  for (const std::string shape : {"hidden: [12]", "hidden: [9, 7, 6], activation: relu"}) {
+    std::vector<std::vector<double>> results;
+    for (const std::string simd : {"auto", "avx512", "avx2", "baseline"}) {
+      std::unique_ptr<NetworkSetting> setting;
+      try {
+        setting = std::make_unique<NetworkSetting>(
+            "mnist", data, "{" + shape + ", weight_init_std: xavier, simd: " + simd + "}",
+            loss("cross_entropy"), 24);
+      } catch (const xp::Error& e) {
+        // Only a path this processor lacks may be refused, and it says so.
+        BOOST_TEST(std::string(e.what()).find("this processor has no " + simd) !=
+                   std::string::npos);
+        continue;
+      }
+      BOOST_TEST_CONTEXT(shape << ", simd " << simd) {
+        auto run = run_shortcut(*setting, 1e-4);
+        xp::ThreadPool pool(1);
+        const xp::Objective objective(*setting->model, *setting->loss, setting->batch, pool);
+        const auto forward = objective.differences(setting->theta);
+        std::vector<double> one_sided(objective.size());
+        forward->compute(0, objective.size(), 1e-4, 0.0, one_sided.data());
+        run.differences.insert(run.differences.end(), one_sided.begin(), one_sided.end());
+        if (!results.empty()) BOOST_TEST((run.differences == results.front()));
+        results.push_back(std::move(run.differences));
+      }
+    }
+    BOOST_TEST(results.size() >= 3u);  // auto, baseline and at least the one auto chose
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_loss_without_closed_form_agrees) {
   check_gradients(
       NetworkSetting("mnist", xp::test::mnist_yaml(), "{hidden: [6]}", generic_loss(), 12));

@@ -55,8 +55,9 @@ void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::
 }  // namespace
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
-                                       const Batch& batch, const Loss& loss, ThreadPool& pool)
-    : cache_(network, theta, batch, loss), series_(network.layers()) {
+                                       const Batch& batch, const Loss& loss, ThreadPool& pool,
+                                       VectorPath path)
+    : cache_(network, theta, batch, loss), series_(network.layers()), path_(path) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     series_[l] = std::make_unique<LossSeries>(cache_, l, pool);
@@ -144,8 +145,8 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
         if (actual_step(theta[u], b) != -actual_step(theta[u], a)) scratch.opposite[k] = 0;
       }
     }
-    series_sums(*series, affected, block_first, blocks, two_sided, scratch.opposite.data(), step_a,
-                step_b, reach, sum, unsure);
+    series_sums(path_, *series, affected, block_first, blocks, two_sided, scratch.opposite.data(),
+                step_a, step_b, reach, sum, unsure);
   }
 
   const std::size_t affected_count = row.bias ? samples

@@ -25,13 +25,14 @@
 #include "batch_cache.hpp"
 #include "exp/model.hpp"
 #include "loss_series.hpp"
+#include "series_kernel.hpp"
 
 namespace xp::mlp {
 
 class MlpLossDifferences final : public LossDifferences {
  public:
   MlpLossDifferences(const Network& network, const Vector& theta, const Batch& batch,
-                     const Loss& loss, ThreadPool& pool);
+                     const Loss& loss, ThreadPool& pool, VectorPath path);
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
   ShortcutCounts counts() const override;
 
@@ -42,6 +43,7 @@ class MlpLossDifferences final : public LossDifferences {
 
   BatchCache cache_;
   std::vector<std::unique_ptr<LossSeries>> series_;  // per layer; null: general path
+  VectorPath path_;
   mutable std::atomic<std::uint64_t> pairs_{0};
   mutable std::atomic<std::uint64_t> general_pairs_{0};
   mutable std::atomic<std::uint64_t> kink_parameters_{0};

@@ -52,6 +52,12 @@ constexpr xp::ParameterSpec kParameters[] = {
                 "rounding limits finite differences, exp hsweep), without backprop or the "
                 "loss-difference shortcut",
      .choices = "double|single"},
+    {.name = "simd",
+     .type = xp::ParameterType::text,
+     .default_value = "auto",
+     .meaning = "vector instructions of the finite-difference shortcut's hot loop: auto takes "
+                "the widest this processor has; results are bit-identical whichever runs",
+     .choices = "auto|avx512|avx2|baseline"},
 };
 
 using xp::mlp::Precision;
@@ -59,11 +65,12 @@ using xp::mlp::Precision;
 class Mlp final : public xp::Model {
  public:
   Mlp(xp::mlp::Network network, xp::mlp::WeightInit weight_init, std::vector<double> initial,
-      Precision precision)
+      Precision precision, xp::mlp::VectorPath path)
       : network_(std::move(network)),
         weight_init_(weight_init),
         initial_(std::move(initial)),
-        precision_(precision) {}
+        precision_(precision),
+        path_(path) {}
 
   const xp::ParameterLayout& layout() const override { return network_.layout(); }
 
@@ -100,7 +107,7 @@ class Mlp final : public xp::Model {
                                                         const xp::Loss& loss,
                                                         xp::ThreadPool& pool) const override {
     if (precision_ == Precision::single_precision) return nullptr;
-    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, pool);
+    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, pool, path_);
   }
 
  private:
@@ -108,7 +115,19 @@ class Mlp final : public xp::Model {
   xp::mlp::WeightInit weight_init_;
   std::vector<double> initial_;
   Precision precision_;
+  xp::mlp::VectorPath path_;
 };
+
+xp::mlp::VectorPath vector_path(const std::string& word) {
+  if (word == "auto") return xp::mlp::widest_vector_path();
+  const xp::mlp::VectorPath path = *xp::mlp::vector_path_from_string(word);
+  if (!xp::mlp::processor_supports(path)) {
+    throw xp::ParameterError(
+        "simd", "this processor has no " + word + " instructions; use auto (" +
+                    std::string(xp::mlp::to_string(xp::mlp::widest_vector_path())) + " here)");
+  }
+  return path;
+}
 
 std::string describe_layout(const xp::ParameterLayout& layout) {
   std::string text;
@@ -149,7 +168,8 @@ std::unique_ptr<xp::PluginObject> create(const xp::Parameters& parameters,
                                                     parameters.text("weight_init_std") + "'");
   }
   return std::make_unique<Mlp>(std::move(network), *weight_init, std::move(initial),
-                               *xp::mlp::precision_from_string(parameters.text("precision")));
+                               *xp::mlp::precision_from_string(parameters.text("precision")),
+                               vector_path(parameters.text("simd")));
 }
 
 const xp::PluginInfo& info() {

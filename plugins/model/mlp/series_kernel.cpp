@@ -1,6 +1,7 @@
 #include "series_kernel.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace xp::mlp {
 
@@ -8,71 +9,169 @@ namespace {
 
 static_assert(kSeriesDegree == 5, "block_sums evaluates polynomials of degree 5");
 
-// Eight doubles in one register where the machine has AVX-512 (GCC and Clang vector
-// extensions: narrower machines get the same arithmetic in narrower pieces).
-typedef double Lanes __attribute__((vector_size(kBlock * sizeof(double))));
-typedef std::int64_t Mask __attribute__((vector_size(kBlock * sizeof(double))));
+// W doubles in one register: 8 with AVX-512, 4 with AVX2, 2 with SSE2 (GCC and
+// Clang vector extensions). A block of kBlock units is kBlock / W registers; each
+// lane's arithmetic is the same in every width, so every path gives the same bits.
+template <int W>
+struct Vec {
+  typedef double Lanes __attribute__((vector_size(W * sizeof(double))));
+  typedef std::int64_t Mask __attribute__((vector_size(W * sizeof(double))));
+};
 
-inline Lanes load(const double* p) {
-  Lanes v;
+template <typename T>
+[[gnu::always_inline]] inline T load(const void* p) {
+  T v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store(double* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 
 // kTwoSided: false for b = 0 (forward differences: F(0) = 0). kOpposite: the two
 // steps are exact opposites in every lane (d_b = -d_a, the usual central
 // difference), where the even terms cancel exactly:
 //   F(d) - F(-d) = 2 d (c1 + d^2 (c3 + d^2 c5)),
 // half the arithmetic of two Horner evaluations and free of their rounding.
-template <bool kTwoSided, bool kOpposite>
-void block_sums(const LossSeries& series, const AffectedSamples& affected, std::size_t unit,
-                const double* step_a, const double* step_b, const double* reach, double* sum,
-                std::int64_t* unsure) {
+template <int W, bool kTwoSided, bool kOpposite>
+[[gnu::always_inline]] inline void block_sums(const LossSeries& series,
+                                              const AffectedSamples& affected, std::size_t unit,
+                                              const double* step_a, const double* step_b,
+                                              const double* reach, double* sum,
+                                              std::int64_t* unsure) {
+  using Lanes = typename Vec<W>::Lanes;
+  using Mask = typename Vec<W>::Mask;
+  constexpr int kParts = int(kBlock) / W;
   const std::size_t lanes = series.lanes();
-  const Lanes da = load(step_a);
-  const Lanes db = kTwoSided ? load(step_b) : Lanes{};
-  const Lanes distance = load(reach);
-  Lanes total{};
-  Mask beyond{};
+  Lanes da[kParts], db[kParts], distance[kParts], total[kParts];
+  Mask beyond[kParts];
+  for (int p = 0; p < kParts; ++p) {
+    da[p] = load<Lanes>(step_a + p * W);
+    db[p] = kTwoSided ? load<Lanes>(step_b + p * W) : Lanes{};
+    distance[p] = load<Lanes>(reach + p * W);
+    total[p] = Lanes{};
+    beyond[p] = Mask{};
+  }
   for (std::size_t e = 0; e < affected.count; ++e) {
     const std::size_t n = affected.samples != nullptr ? affected.samples[e] : e;
     const double x = affected.inputs != nullptr ? affected.inputs[e] : 1.0;
-    const double* c = series.coefficients(n) + unit;
-    const Lanes a = da * x;
-    if constexpr (kOpposite) {
-      const Lanes c1 = load(c), c3 = load(c + 2 * lanes), c5 = load(c + 4 * lanes);
-      const Lanes square = a * a;
-      total += (a + a) * (c1 + square * (c3 + square * c5));
-    } else {
-      const Lanes c1 = load(c), c2 = load(c + lanes), c3 = load(c + 2 * lanes),
-                  c4 = load(c + 3 * lanes), c5 = load(c + 4 * lanes);
-      Lanes change = a * (c1 + a * (c2 + a * (c3 + a * (c4 + a * c5))));
-      if constexpr (kTwoSided) {
-        const Lanes b = db * x;
-        change -= b * (c1 + b * (c2 + b * (c3 + b * (c4 + b * c5))));
-      }
-      total += change;
-    }
     const double magnitude = x < 0.0 ? -x : x;
-    beyond |= ~(distance * magnitude <= load(series.radius(n) + unit));
+    const double* radius = series.radius(n) + unit;
+    for (int p = 0; p < kParts; ++p) {
+      const double* c = series.coefficients(n) + unit + p * W;
+      const Lanes a = da[p] * x;
+      if constexpr (kOpposite) {
+        const Lanes c1 = load<Lanes>(c), c3 = load<Lanes>(c + 2 * lanes),
+                    c5 = load<Lanes>(c + 4 * lanes);
+        const Lanes square = a * a;
+        total[p] += (a + a) * (c1 + square * (c3 + square * c5));
+      } else {
+        const Lanes c1 = load<Lanes>(c), c2 = load<Lanes>(c + lanes),
+                    c3 = load<Lanes>(c + 2 * lanes), c4 = load<Lanes>(c + 3 * lanes),
+                    c5 = load<Lanes>(c + 4 * lanes);
+        Lanes change = a * (c1 + a * (c2 + a * (c3 + a * (c4 + a * c5))));
+        if constexpr (kTwoSided) {
+          const Lanes b = db[p] * x;
+          change -= b * (c1 + b * (c2 + b * (c3 + b * (c4 + b * c5))));
+        }
+        total[p] += change;
+      }
+      beyond[p] |= ~(distance[p] * magnitude <= load<Lanes>(radius + p * W));
+    }
   }
-  store(sum, total);
-  std::memcpy(unsure, &beyond, sizeof beyond);
+  for (int p = 0; p < kParts; ++p) {
+    std::memcpy(sum + p * W, &total[p], sizeof total[p]);
+    std::memcpy(unsure + p * W, &beyond[p], sizeof beyond[p]);
+  }
 }
+
+template <int W>
+[[gnu::always_inline]] inline void all_blocks(
+    const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
+    std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
+    const double* step_b, const double* reach, double* sum, std::int64_t* unsure) {
+  for (std::size_t k = 0; k < blocks; ++k) {
+    const std::size_t at = k * kBlock;
+    const std::size_t unit = block_first + at;
+    if (opposite[k]) {
+      block_sums<W, true, true>(series, affected, unit, step_a + at, step_b + at, reach + at,
+                                sum + at, unsure + at);
+    } else if (two_sided) {
+      block_sums<W, true, false>(series, affected, unit, step_a + at, step_b + at, reach + at,
+                                 sum + at, unsure + at);
+    } else {
+      block_sums<W, false, false>(series, affected, unit, step_a + at, step_b + at, reach + at,
+                                  sum + at, unsure + at);
+    }
+  }
+}
+
+#define EXP_SERIES_SUMS_ARGUMENTS                                                     \
+  const LossSeries &series, const AffectedSamples &affected, std::size_t block_first, \
+      std::size_t blocks, bool two_sided, const char *opposite, const double *step_a, \
+      const double *step_b, const double *reach, double *sum, std::int64_t *unsure
+#define EXP_SERIES_SUMS_CALL \
+  series, affected, block_first, blocks, two_sided, opposite, step_a, step_b, reach, sum, unsure
+
+[[gnu::target("avx512f")]] void sums_avx512(EXP_SERIES_SUMS_ARGUMENTS) {
+  all_blocks<8>(EXP_SERIES_SUMS_CALL);
+}
+[[gnu::target("avx2,fma")]] void sums_avx2(EXP_SERIES_SUMS_ARGUMENTS) {
+  all_blocks<4>(EXP_SERIES_SUMS_CALL);
+}
+void sums_baseline(EXP_SERIES_SUMS_ARGUMENTS) { all_blocks<2>(EXP_SERIES_SUMS_CALL); }
 
 }  // namespace
 
-void series_sums(const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
-                 std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
-                 const double* step_b, const double* reach, double* sum, std::int64_t* unsure) {
-  for (std::size_t k = 0; k < blocks; ++k) {
-    const std::size_t at = k * kBlock;
-    const auto kernel = opposite[k] ? block_sums<true, true>
-                        : two_sided ? block_sums<true, false>
-                                    : block_sums<false, false>;
-    kernel(series, affected, block_first + at, step_a + at, step_b + at, reach + at, sum + at,
-           unsure + at);
+std::string_view to_string(VectorPath path) {
+  switch (path) {
+    case VectorPath::avx512:
+      return "avx512";
+    case VectorPath::avx2:
+      return "avx2";
+    case VectorPath::baseline:
+      return "baseline";
+  }
+  return "baseline";
+}
+
+std::optional<VectorPath> vector_path_from_string(std::string_view word) {
+  for (const VectorPath path : {VectorPath::avx512, VectorPath::avx2, VectorPath::baseline}) {
+    if (to_string(path) == word) return path;
+  }
+  return std::nullopt;
+}
+
+bool processor_supports(VectorPath path) {
+  switch (path) {
+    case VectorPath::avx512:
+      return __builtin_cpu_supports("avx512f");
+    case VectorPath::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case VectorPath::baseline:
+      return true;
+  }
+  return false;
+}
+
+VectorPath widest_vector_path() {
+  static const VectorPath widest = processor_supports(VectorPath::avx512) ? VectorPath::avx512
+                                   : processor_supports(VectorPath::avx2) ? VectorPath::avx2
+                                                                          : VectorPath::baseline;
+  return widest;
+}
+
+void series_sums(VectorPath path, const LossSeries& series, const AffectedSamples& affected,
+                 std::size_t block_first, std::size_t blocks, bool two_sided, const char* opposite,
+                 const double* step_a, const double* step_b, const double* reach, double* sum,
+                 std::int64_t* unsure) {
+  switch (path) {
+    case VectorPath::avx512:
+      sums_avx512(EXP_SERIES_SUMS_CALL);
+      return;
+    case VectorPath::avx2:
+      sums_avx2(EXP_SERIES_SUMS_CALL);
+      return;
+    case VectorPath::baseline:
+      sums_baseline(EXP_SERIES_SUMS_CALL);
+      return;
   }
 }
 

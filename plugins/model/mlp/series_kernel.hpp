@@ -12,10 +12,18 @@
 // was beyond it (or anything was NaN), and the caller then takes the general path for that unit.
 // Each lane is computed by the same operations whichever blocks a call covers, so
 // results do not depend on how parameters are split between threads.
+//
+// The loop is compiled three times, for AVX-512 (8 doubles a register), AVX2 with
+// FMA (4) and baseline x86-64 (SSE2, 2), whatever the build's -march, and the widest
+// path the processor has is chosen at run time. Every lane performs the same IEEE
+// operations in the same order in each (nothing is fused: -ffp-contract=off), so the
+// three paths give bit-identical results (tested).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "loss_series.hpp"
 
@@ -36,8 +44,16 @@ struct AffectedSamples {
 // block k takes the odd form: it must be true only where d_b = -d_a for every unit
 // of the whole block (not only those in this call's range), so that each unit's
 // arithmetic does not depend on how the parameters were split.
-void series_sums(const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
-                 std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
-                 const double* step_b, const double* reach, double* sum, std::int64_t* unsure);
+enum class VectorPath { avx512, avx2, baseline };
+std::string_view to_string(VectorPath path);
+std::optional<VectorPath> vector_path_from_string(std::string_view word);
+bool processor_supports(VectorPath path);
+// The widest path this processor supports (asked once).
+VectorPath widest_vector_path();
+
+void series_sums(VectorPath path, const LossSeries& series, const AffectedSamples& affected,
+                 std::size_t block_first, std::size_t blocks, bool two_sided, const char* opposite,
+                 const double* step_a, const double* step_b, const double* reach, double* sum,
+                 std::int64_t* unsure);
 
 }  // namespace xp::mlp
