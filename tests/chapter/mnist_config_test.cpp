@@ -1,6 +1,6 @@
 // configs/mnist.yaml (the book's train_neuralnet with central differences) run for
-// real on the prepared digits, shortened to a few steps; and fashion_mnist.yaml
-// inheriting everything but the data from it.
+// real on the prepared digits, shortened to a few steps; fashion_mnist.yaml
+// inheriting everything but the data from it; mnist_deep.yaml's two hidden layers.
 #define BOOST_TEST_MODULE mnist config
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/test/unit_test.hpp>
@@ -53,4 +53,31 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_config_differs_from_mnist_only_in_its_data) {
   BOOST_TEST(fashion.output.find("path: /usr/share/datasets/fashion-mnist") != std::string::npos);
   const auto after_dataset = [](const std::string& text) { return text.substr(text.find("model:")); };
   BOOST_TEST(after_dataset(fashion.output) == after_dataset(mnist.output));
+}
+
+BOOST_AUTO_TEST_CASE(the_deep_config_trains_two_relu_layers_with_central_differences) {
+  require_prepared_data();
+  const fs::path runs = xp::test::fresh_directory("exp-mnist-deep");
+  const std::string command = "configs/mnist_deep.yaml train.iterations=81";
+  const auto one = xp::test::run_experiment(runs, command + " train.threads=1");
+  BOOST_TEST_REQUIRE(one.status == 0, one.output);
+  const std::string config = xp::test::read_file(one.dir / "config.yaml");
+  BOOST_TEST(config.find("hidden: [100, 50]") != std::string::npos, config);
+  BOOST_TEST(config.find("weight_init_std: he") != std::string::npos, config);
+  BOOST_TEST(config.find("name: central_difference") != std::string::npos, config);
+  pt::ptree summary;
+  pt::read_json((one.dir / "summary.json").string(), summary);
+  BOOST_TEST(summary.get<std::string>("status") == "completed");
+  // He-initialised relu learns fast: one epoch is far above chance.
+  BOOST_TEST(summary.get<double>("final_test_accuracy") > 0.8);
+  // Two threads: the same bits (the deep series' setup runs on the pool too).
+  const auto two = xp::test::run_experiment(runs, command + " train.threads=2");
+  BOOST_TEST_REQUIRE(two.status == 0, two.output);
+  BOOST_TEST(xp::test::read_file(two.dir / "epochs.csv") ==
+             xp::test::read_file(one.dir / "epochs.csv"));
+  for (const char* tensor : {"W1", "b1", "W2", "b2", "W3", "b3"}) {
+    const fs::path file = fs::path("params") / (std::string(tensor) + ".npy");
+    BOOST_TEST(xp::test::read_file(two.dir / file) == xp::test::read_file(one.dir / file), tensor);
+  }
+  fs::remove_all(runs);
 }

@@ -6,7 +6,7 @@
 
 namespace xp::mlp {
 
-void InputColumns::build(const Matrix& inputs) {
+void InputColumns::build(const Matrix& inputs, ThreadPool& pool) {
   // Column by column, without branches: every entry is written and kept only if
   // non-zero (so each column has one spare slot); writes are sequential, and each
   // column lists its samples in increasing order.
@@ -16,17 +16,19 @@ void InputColumns::build(const Matrix& inputs) {
   ends.resize(cols);
   samples.resize(cols * (rows + 1));
   values.resize(cols * (rows + 1));
-  for (std::size_t i = 0; i < cols; ++i) {
-    std::size_t at = i * (rows + 1);
-    starts[i] = at;
-    for (std::size_t n = 0; n < rows; ++n) {
-      const double x = inputs(Eigen::Index(n), Eigen::Index(i));
-      samples[at] = std::uint32_t(n);
-      values[at] = x;
-      at += x != 0.0 ? 1 : 0;
+  pool.for_each_block(cols, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) {
+      std::size_t at = i * (rows + 1);
+      starts[i] = at;
+      for (std::size_t n = 0; n < rows; ++n) {
+        const double x = inputs(Eigen::Index(n), Eigen::Index(i));
+        samples[at] = std::uint32_t(n);
+        values[at] = x;
+        at += x != 0.0 ? 1 : 0;
+      }
+      ends[i] = at;
     }
-    ends[i] = at;
-  }
+  });
 }
 
 namespace {
@@ -50,27 +52,56 @@ bool dense_targets(const Batch& batch, std::size_t classes, Matrix& targets) {
   return true;
 }
 
+// Samples per block of the cache's forward pass: fixed, so that every row comes out
+// the same however many threads share the blocks.
+constexpr std::size_t kForwardRows = 16;
+
 }  // namespace
 
+void BatchCache::forward(ThreadPool& pool) {
+  const std::size_t samples = batch.size();
+  pass.pre_activations.resize(network.layers());
+  pass.activations.resize(network.layers());
+  for (std::size_t l = 0; l < network.layers(); ++l) {
+    pass.pre_activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
+    pass.activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
+  }
+  const std::size_t blocks = (samples + kForwardRows - 1) / kForwardRows;
+  pool.for_each_block(blocks, [&](std::size_t first, std::size_t last) {
+    ForwardPass part;
+    for (std::size_t k = first; k < last; ++k) {
+      const auto row = Eigen::Index(k * kForwardRows);
+      const auto rows = Eigen::Index(std::min(kForwardRows, samples - k * kForwardRows));
+      network.forward(theta, batch.inputs.middleRows(row, rows), part);
+      for (std::size_t l = 0; l < network.layers(); ++l) {
+        pass.pre_activations[l].middleRows(row, rows) = part.pre_activations[l];
+        pass.activations[l].middleRows(row, rows) = part.activations[l];
+      }
+    }
+  });
+}
+
 BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch& batch,
-                       const Loss& loss)
+                       const Loss& loss, ThreadPool& pool)
     : network(network), theta(theta), batch(batch), loss(loss) {
-  network.forward(theta, batch.inputs, pass);
+  forward(pool);
   columns.resize(network.layers());
-  for (std::size_t l = 0; l < network.layers(); ++l) columns[l].build(layer_input(l));
+  for (std::size_t l = 0; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
 
   const Matrix& outputs = pass.outputs();
   const auto width = std::size_t(outputs.cols());
   const auto target_width = std::size_t(batch.targets.cols());
   sample_losses.resize(batch.size());
+  pool.for_each_block(batch.size(), [&](std::size_t first, std::size_t last) {
+    for (std::size_t n = first; n < last; ++n) {
+      const int label = batch.labels.empty() ? -1 : batch.labels[n];
+      sample_losses[n] =
+          loss.sample({outputs.row(Eigen::Index(n)).data(), width},
+                      {batch.targets.row(Eigen::Index(n)).data(), target_width}, label);
+    }
+  });
   double magnitude = 0.0;
-  for (std::size_t n = 0; n < batch.size(); ++n) {
-    const int label = batch.labels.empty() ? -1 : batch.labels[n];
-    sample_losses[n] =
-        loss.sample({outputs.row(Eigen::Index(n)).data(), width},
-                    {batch.targets.row(Eigen::Index(n)).data(), target_width}, label);
-    magnitude += std::abs(sample_losses[n]);
-  }
+  for (const double l : sample_losses) magnitude += std::abs(l);
   tolerance = batch.size() == 0 ? 0.0 : std::ldexp(magnitude / double(batch.size()), -57);
   sample_tolerance.resize(batch.size());
   for (std::size_t n = 0; n < batch.size(); ++n) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exp/loss.hpp"
+#include "exp/parallel.hpp"
 #include "network.hpp"
 
 namespace xp::mlp {
@@ -24,11 +25,13 @@ struct InputColumns {
   std::vector<std::size_t> ends;
   std::vector<std::uint32_t> samples;
   std::vector<double> values;
-  void build(const Matrix& inputs);
+  void build(const Matrix& inputs, ThreadPool& pool);
 };
 
 struct BatchCache {
-  BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss);
+  // The setup's loops run on `pool`; nothing in the cache depends on its size.
+  BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss,
+             ThreadPool& pool);
 
   const Matrix& layer_input(std::size_t layer) const {
     return layer == 0 ? batch.inputs : pass.activations[layer - 1];
@@ -67,6 +70,7 @@ struct BatchCache {
   double largest_probability_total = 1.0;
 
  private:
+  void forward(ThreadPool& pool);
   void measure_confidence();
 };
 

@@ -64,7 +64,7 @@ struct Propagation {
       coefficient_scratch.emplace_back(network.units_of(j));
     }
   }
-  LaneSeries own, scratch;  // s_u(delta) of every unit u of the layer
+  LaneSeries own, scratch;         // s_u(delta) of every unit u of the layer
   std::vector<LaneSeries> powers;  // s_u^p, p = 1..N (sigmoid and tanh)
   std::vector<double> weight_power, scale;
   SeriesWorkspace work;

@@ -57,7 +57,7 @@ void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
                                        const Batch& batch, const Loss& loss, ThreadPool& pool,
                                        VectorPath path)
-    : cache_(network, theta, batch, loss), series_(network.layers()), path_(path) {
+    : cache_(network, theta, batch, loss, pool), series_(network.layers()), path_(path) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     series_[l] = std::make_unique<LossSeries>(cache_, l, pool);

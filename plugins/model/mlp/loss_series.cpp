@@ -255,21 +255,23 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance);
     if (cross_entropy) disks.emplace_back(cache, rho, e, certified[u]);
   }
-  for (std::size_t n = 0; n < samples; ++n) {
-    double* radius = radius_.data() + n * lanes_;
-    for (std::size_t u = 0; u < units; ++u) {
-      radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
-      if (output_layer && cross_entropy) {
-        radius[u] = std::max(radius[u], output_unit_radius(cache, n, u));
-      }
-      if (!output_layer && activation == Activation::relu) {
-        // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
-        // keeps the sign of a; zero of the pre-activations is a kink: no series.
-        const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
-        radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
+  pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
+    for (std::size_t n = first; n < end; ++n) {
+      double* radius = radius_.data() + n * lanes_;
+      for (std::size_t u = 0; u < units; ++u) {
+        radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
+        if (output_layer && cross_entropy) {
+          radius[u] = std::max(radius[u], output_unit_radius(cache, n, u));
+        }
+        if (!output_layer && activation == Activation::relu) {
+          // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
+          // keeps the sign of a; zero of the pre-activations is a kink: no series.
+          const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
+          radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
+        }
       }
     }
-  }
+  });
 }
 
 }  // namespace xp::mlp
