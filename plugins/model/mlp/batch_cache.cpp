@@ -54,7 +54,7 @@ bool dense_targets(const Batch& batch, std::size_t classes, Matrix& targets) {
 
 // Samples per block of the cache's forward pass: fixed, so that every row comes out
 // the same however many threads share the blocks.
-constexpr std::size_t kForwardRows = 16;
+constexpr std::size_t kForwardRows = 8;
 
 }  // namespace
 
