@@ -160,13 +160,21 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
       out[u] = sum[lane] / double(samples);
       continue;
     }
-    // The general exact path for this parameter.
-    general += affected_count;
-    if (!exact) exact = std::make_unique<SampleChange>(cache_);
+    // Some sample was beyond its certified radius: those samples take the general
+    // exact path, the others their series term.
     const std::size_t unit = row.first + u;
+    const bool opposite = series != nullptr && scratch.opposite[lane / kBlock] != 0;
     double total = 0.0;
     bool kink = false;
     for_each_input(cache_, row.layer, row.bias, row.input, [&](std::size_t n, double x) {
+      double term = 0.0;
+      if (series != nullptr && series_term(*series, n, unit, x, step_a[lane], step_b[lane],
+                                           reach[lane], b != 0.0, opposite, term)) {
+        total += term;
+        return;
+      }
+      ++general;
+      if (!exact) exact = std::make_unique<SampleChange>(cache_);
       double change = (*exact)(row.layer, unit, n, step_a[lane] * x);
       kink = kink || exact->crossed_kink();
       if (step_b[lane] != 0.0) {

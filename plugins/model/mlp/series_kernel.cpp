@@ -120,6 +120,26 @@ void sums_baseline(EXP_SERIES_SUMS_ARGUMENTS) { all_blocks<2>(EXP_SERIES_SUMS_CA
 
 }  // namespace
 
+bool series_term(const LossSeries& series, std::size_t n, std::size_t unit, double x, double step_a,
+                 double step_b, double reach, bool two_sided, bool opposite, double& term) {
+  const double magnitude = x < 0.0 ? -x : x;
+  if (!(reach * magnitude <= series.radius(n)[unit])) return false;
+  const std::size_t lanes = series.lanes();
+  const double* c = series.coefficients(n) + unit;
+  const double a = step_a * x;
+  if (opposite) {
+    const double square = a * a;
+    term = (a + a) * (c[0] + square * (c[2 * lanes] + square * c[4 * lanes]));
+    return true;
+  }
+  const auto horner = [&](double d) {
+    return d * (c[0] + d * (c[lanes] + d * (c[2 * lanes] + d * (c[3 * lanes] + d * c[4 * lanes]))));
+  };
+  term = horner(a);
+  if (two_sided) term -= horner(step_b * x);
+  return true;
+}
+
 std::string_view to_string(VectorPath path) {
   switch (path) {
     case VectorPath::avx512:

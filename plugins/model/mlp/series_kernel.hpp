@@ -44,6 +44,13 @@ struct AffectedSamples {
 // block k takes the odd form: it must be true only where d_b = -d_a for every unit
 // of the whole block (not only those in this call's range), so that each unit's
 // arithmetic does not depend on how the parameters were split.
+// One sample's term F(d_a x) - F(d_b x) of one unit, by the same operations as one
+// lane of series_sums (so a unit mixed from these and the general path is computed
+// the same way whatever the split), and whether |x| * reach is within the sample's
+// certified radius (false: the caller takes the general path for this sample).
+bool series_term(const LossSeries& series, std::size_t n, std::size_t unit, double x, double step_a,
+                 double step_b, double reach, bool two_sided, bool opposite, double& term);
+
 enum class VectorPath { avx512, avx2, baseline };
 std::string_view to_string(VectorPath path);
 std::optional<VectorPath> vector_path_from_string(std::string_view word);
