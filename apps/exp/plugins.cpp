@@ -77,8 +77,9 @@ int plugins_command(const Arguments& arguments, const Arguments& /*command_line*
       extra.emplace_back(path);
   }
   PluginRegistry registry(PluginRegistry::default_search_path(extra));
+  const PluginRegistry::Discovery found = registry.discover();
   std::size_t shown = 0;
-  for (const auto& plugin : registry.all()) {
+  for (const auto& plugin : found.plugins) {
     const PluginInfo& info = *plugin.info;
     if (only && info.kind != *only) continue;
     std::cout << (shown++ ? "\n" : "") << to_string(info.kind) << " " << info.name << " "
@@ -102,7 +103,16 @@ int plugins_command(const Arguments& arguments, const Arguments& /*command_line*
     for (const auto& path : registry.search_path()) std::cout << " " << path.string();
     std::cout << "\n";
   }
-  return 0;
+  for (const auto& [plugin, winner] : found.shadowed) {
+    if (only && plugin.info->kind != *only) continue;
+    std::cout << "\nshadowed: " << to_string(plugin.info->kind) << " " << plugin.info->name
+              << " in " << plugin.file.string() << " (" << winner.string()
+              << " comes first on the search path and is used)\n";
+  }
+  // A broken file is named, after everything that could be listed; it makes the
+  // command fail without hiding the rest.
+  for (const auto& problem : found.problems) std::cerr << "exp plugins: " << problem << "\n";
+  return found.problems.empty() ? 0 : 1;
 }
 
 }  // namespace xp::cli

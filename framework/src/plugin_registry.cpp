@@ -33,6 +33,32 @@ struct KeepsLibrary {
   std::unique_ptr<PluginObject> object;
 };
 
+// A plugin's parameter declarations are the plugin author's, not the user's: a
+// duplicate name or a default that its own type refuses is reported against the
+// plugin file when it is loaded, not later as if a config were wrong.
+void check_declarations(const fs::path& file, const PluginInfo& info) {
+  std::vector<std::string_view> names;
+  for (const ParameterSpec& spec : info.parameters) {
+    const std::string_view name = spec.name == nullptr ? "" : spec.name;
+    if (name.empty()) throw Error(file.string() + ": declares a parameter without a name");
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      throw Error(file.string() + ": declares parameter '" + std::string(name) + "' twice");
+    }
+    names.push_back(name);
+    if (spec.default_value == nullptr) continue;
+    try {
+      const auto locate = [&](const std::string&, const YAML::Node&) {
+        return std::string("default");
+      };
+      parameter_value(spec, YAML::Load(spec.default_value), std::string(name), locate);
+    } catch (const std::exception& e) {
+      throw Error(file.string() + ": the default '" + spec.default_value + "' of parameter '" +
+                  std::string(name) + "' is not a valid " + std::string(to_string(spec.type)) +
+                  " (" + e.what() + ")");
+    }
+  }
+}
+
 }  // namespace
 
 LoadedPlugin load_plugin_file(const fs::path& file) {
@@ -47,7 +73,13 @@ LoadedPlugin load_plugin_file(const fs::path& file) {
   if (!plugin.library->has(kEntryPoint)) {
     throw Error(file.string() + ": not an exp plugin (it exports no '" + kEntryPoint + "')");
   }
-  const auto& entry = plugin.library->get_alias<const PluginInfo&()>(kEntryPoint);
+  // The entry point is a variable holding a function pointer (Boost.DLL's alias):
+  // a library may export the name with nothing behind it.
+  using Entry = const PluginInfo& (*)();
+  const Entry entry = plugin.library->get<Entry>(kEntryPoint);
+  if (entry == nullptr) {
+    throw Error(file.string() + ": its entry point '" + kEntryPoint + "' is a null pointer");
+  }
   plugin.info = &entry();
   // The version is the first member and is read before anything else, so a
   // library built against another layout of PluginInfo is refused safely.
@@ -58,15 +90,18 @@ LoadedPlugin load_plugin_file(const fs::path& file) {
   }
   if (to_string(plugin.info->kind) == "unknown" || plugin.info->name == nullptr ||
       plugin.info->create == nullptr) {
-    throw Error(file.string() + ": plugin info record is incomplete (kind, name or factory missing)");
+    throw Error(file.string() +
+                ": plugin info record is incomplete (kind, name or factory missing)");
   }
+  check_declarations(file, *plugin.info);
   return plugin;
 }
 
 PluginRegistry::PluginRegistry(std::vector<fs::path> search_path)
     : search_path_(std::move(search_path)) {}
 
-std::vector<fs::path> PluginRegistry::default_search_path(const std::vector<fs::path>& config_paths) {
+std::vector<fs::path> PluginRegistry::default_search_path(
+    const std::vector<fs::path>& config_paths) {
   std::vector<fs::path> path = config_paths;
   if (const char* env = std::getenv("EXP_PLUGIN_PATH")) {
     std::stringstream entries(env);
@@ -102,9 +137,9 @@ const LoadedPlugin& PluginRegistry::find(PluginKind kind, const std::string& nam
                     did_you_mean(name, known) + "; known: " + (list.empty() ? "none" : list));
 }
 
-std::vector<LoadedPlugin> PluginRegistry::all() {
-  std::vector<LoadedPlugin> plugins;
-  std::vector<std::string> seen;  // "kind name": the first on the search path wins
+PluginRegistry::Discovery PluginRegistry::discover() {
+  Discovery found;
+  std::map<std::string, fs::path> first;  // "kind name" -> the file that wins
   for (const auto& directory : search_path_) {
     std::error_code error;
     std::vector<fs::path> files;
@@ -114,19 +149,30 @@ std::vector<LoadedPlugin> PluginRegistry::all() {
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
       auto cached = loaded_.find(file);
-      if (cached == loaded_.end()) cached = loaded_.emplace(file, load_plugin_file(file)).first;
+      if (cached == loaded_.end()) {
+        try {
+          cached = loaded_.emplace(file, load_plugin_file(file)).first;
+        } catch (const Error& e) {
+          found.problems.push_back(e.what());
+          continue;
+        }
+      }
       const auto& info = *cached->second.info;
       const std::string key = std::string(to_string(info.kind)) + " " + info.name;
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-      seen.push_back(key);
-      plugins.push_back(cached->second);
+      if (const auto winner = first.find(key); winner != first.end()) {
+        found.shadowed.push_back({cached->second, winner->second});
+        continue;
+      }
+      first.emplace(key, file);
+      found.plugins.push_back(cached->second);
     }
   }
-  std::sort(plugins.begin(), plugins.end(), [](const LoadedPlugin& a, const LoadedPlugin& b) {
-    if (a.info->kind != b.info->kind) return a.info->kind < b.info->kind;
-    return std::string_view(a.info->name) < std::string_view(b.info->name);
-  });
-  return plugins;
+  std::sort(found.plugins.begin(), found.plugins.end(),
+            [](const LoadedPlugin& a, const LoadedPlugin& b) {
+              if (a.info->kind != b.info->kind) return a.info->kind < b.info->kind;
+              return std::string_view(a.info->name) < std::string_view(b.info->name);
+            });
+  return found;
 }
 
 std::vector<std::string> PluginRegistry::names(PluginKind kind) {
@@ -146,12 +192,9 @@ std::vector<std::string> PluginRegistry::names(PluginKind kind) {
   return found;
 }
 
-std::shared_ptr<PluginObject> PluginRegistry::create_object(PluginKind kind, const std::string& name,
-                                                            const YAML::Node& given,
-                                                            const std::string& key_path,
-                                                            const Locate& locate,
-                                                            const Context& context,
-                                                            TypeCheck type_check) {
+std::shared_ptr<PluginObject> PluginRegistry::create_object(
+    PluginKind kind, const std::string& name, const YAML::Node& given, const std::string& key_path,
+    const Locate& locate, const Context& context, TypeCheck type_check) {
   const LoadedPlugin& plugin = find(kind, name);
   const Parameters parameters = resolve_parameters(*plugin.info, given, key_path, locate);
   try {
@@ -177,8 +220,16 @@ std::shared_ptr<PluginObject> PluginRegistry::instantiate(const LoadedPlugin& pl
   } catch (const std::exception& e) {
     throw Error(std::string(to_string(info.kind)) + " plugin '" + info.name + "' (" +
                 plugin.file.string() + ") failed to start: " + e.what());
+  } catch (...) {
+    throw Error(std::string(to_string(info.kind)) + " plugin '" + info.name + "' (" +
+                plugin.file.string() +
+                ") failed to start: its factory threw something that is not a std::exception");
   }
-  if (!holder->object || !type_check(holder->object.get())) {
+  if (!holder->object) {
+    throw Error(plugin.file.string() + ": the factory of " + std::string(to_string(info.kind)) +
+                " plugin '" + info.name + "' returned no object (nullptr)");
+  }
+  if (!type_check(holder->object.get())) {
     throw Error(plugin.file.string() + ": factory did not return a " +
                 std::string(to_string(info.kind)));
   }

@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_the_file) {
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_library_that_is_not_a_plugin) {
-  const auto message = error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_not_a_plugin.so"); });
+  const auto message =
+      error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_not_a_plugin.so"); });
   BOOST_TEST(message.find("not an exp plugin") != std::string::npos);
 }
 
@@ -70,12 +71,17 @@ BOOST_AUTO_TEST_CASE(unknown_plugin_lists_the_known_ones_and_suggests) {
 }
 
 BOOST_AUTO_TEST_CASE(parameters_are_type_and_range_checked_with_location) {
-  const auto wrong_type = error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: fast}"); });
+  const auto wrong_type =
+      error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: fast}"); });
   BOOST_TEST(wrong_type == "<test>:1:6: optimizer.lr: expected a number, found 'fast'");
-  const auto out_of_range = error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: 0}"); });
+  const auto out_of_range =
+      error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: 0}"); });
   BOOST_TEST(out_of_range == "<test>:1:6: optimizer.lr: expected a value > 0, found 0");
-  const auto undeclared = error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lt: 0.1}"); });
-  BOOST_TEST(undeclared.find("optimizer.lt: optimizer 'sgd' has no parameter 'lt' (did you mean 'lr'?)") != std::string::npos);
+  const auto undeclared =
+      error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lt: 0.1}"); });
+  BOOST_TEST(
+      undeclared.find("optimizer.lt: optimizer 'sgd' has no parameter 'lt' (did you mean 'lr'?)") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(search_path_order_decides_which_plugin_wins) {
@@ -83,4 +89,79 @@ BOOST_AUTO_TEST_CASE(search_path_order_decides_which_plugin_wins) {
   BOOST_REQUIRE(path.size() >= 2);
   BOOST_TEST(path.front() == fs::path("/first"));
   BOOST_TEST(path.back().filename() == "plugins");
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_authors_mistakes_are_refused_naming_the_file) {
+  const auto null_entry =
+      error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_null_entry.so"); });
+  BOOST_TEST(null_entry.find("exp_optimizer_null_entry.so: its entry point 'exp_plugin_info' is a "
+                             "null pointer") != std::string::npos,
+             null_entry);
+  const auto twice =
+      error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_duplicate_parameter.so"); });
+  BOOST_TEST(twice.find("exp_optimizer_duplicate_parameter.so: declares parameter 'lr' twice") !=
+                 std::string::npos,
+             twice);
+  const auto bad_default =
+      error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_bad_default.so"); });
+  BOOST_TEST(
+      bad_default.find("exp_optimizer_bad_default.so: the default 'fast' of parameter 'steps' "
+                       "is not a valid integer") != std::string::npos,
+      bad_default);
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_factory_that_throws_a_non_standard_exception_or_returns_nothing_is_reported) {
+  xp::PluginRegistry registry({kBad});
+  const auto thrown = error_of([&] {
+    xp::PluginRegistry::create<xp::Optimizer>(registry.find(PluginKind::optimizer, "throws_int"),
+                                              {});
+  });
+  BOOST_TEST(thrown.find("optimizer plugin 'throws_int'") != std::string::npos, thrown);
+  BOOST_TEST(thrown.find("threw something that is not a std::exception") != std::string::npos,
+             thrown);
+  const auto nothing = error_of([&] {
+    xp::PluginRegistry::create<xp::Optimizer>(registry.find(PluginKind::optimizer, "null_object"),
+                                              {});
+  });
+  BOOST_TEST(nothing.find("exp_optimizer_null_object.so: the factory of optimizer plugin "
+                          "'null_object' returned no object (nullptr)") != std::string::npos,
+             nothing);
+}
+
+BOOST_AUTO_TEST_CASE(exp_plugins_lists_past_broken_files_names_them_and_reports_shadowing) {
+  // The broken libraries, and a second "optimizer sgd" first on the path.
+  const std::string path =
+      "EXP_PLUGIN_PATH='" + (kBad / "shadow").string() + ":" + kBad.string() + "' ";
+  const auto listing = xp::test::run_command(path + "'" + EXP_TEST_BINARY + "' plugins optimizer");
+  BOOST_TEST(listing.status == 1, listing.output);  // a broken file fails the command...
+  // ...without hiding the others: the real plugins and the loadable test ones.
+  for (const char* listed : {"optimizer adam", "optimizer throws_int", "optimizer null_object"}) {
+    BOOST_TEST(listing.output.find(listed) != std::string::npos, listed << "\n" << listing.output);
+  }
+  for (const char* broken : {"exp_optimizer_null_entry.so: its entry point",
+                             "exp_optimizer_duplicate_parameter.so: declares parameter 'lr' twice",
+                             "exp_optimizer_bad_default.so: the default 'fast'",
+                             "exp_optimizer_wrong_api.so: plugin API version 42",
+                             "exp_optimizer_not_a_plugin.so: not an exp plugin"}) {
+    BOOST_TEST(listing.output.find(broken) != std::string::npos, broken << "\n" << listing.output);
+  }
+  BOOST_TEST(listing.output.find("shadowed: optimizer sgd in " +
+                                 std::string(EXP_TEST_PLUGIN_DIR)) != std::string::npos,
+             listing.output);
+  BOOST_TEST(
+      listing.output.find((kBad / "shadow" / "exp_optimizer_sgd.so").string() +
+                          " comes first on the search path and is used") != std::string::npos,
+      listing.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly) {
+  const auto dir = xp::test::fresh_directory("exp-mistakes");
+  const auto run = xp::test::run_command(
+      "EXP_PLUGIN_PATH='" + kBad.string() + "' '" + EXP_TEST_BINARY + "' run '" +
+      EXP_TEST_SOURCE_DIR + "/configs/synthetic.yaml' optimizer.name=throws_int --runs-dir '" +
+      (dir / "runs").string() + "'");
+  BOOST_TEST(run.status == 1, run.output);  // not 134 (std::terminate)
+  BOOST_TEST(run.output.find("threw something that is not a std::exception") != std::string::npos,
+             run.output);
 }

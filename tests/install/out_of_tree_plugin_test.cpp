@@ -35,6 +35,8 @@ BOOST_AUTO_TEST_CASE(example_plugin_builds_against_the_install_and_trains) {
   // native: Eigen's alignment is what must agree, and the package fixes it.
   const std::string commands = xp::test::read_file(plugin_build / "compile_commands.json");
   BOOST_TEST(commands.find("-march") == std::string::npos, commands);
+  // The example sets no build type: exp_add_plugin optimises anyway.
+  BOOST_TEST(commands.find("-O2") != std::string::npos, commands);
   BOOST_TEST(commands.find("EIGEN_MAX_ALIGN_BYTES=64") != std::string::npos, commands);
 
   // The installed exp, not the build tree's, with the plugin found through the environment.

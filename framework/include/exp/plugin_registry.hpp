@@ -70,8 +70,20 @@ class PluginRegistry {
 
   // The plugin of that kind and name; throws ConfigError listing the known ones.
   const LoadedPlugin& find(PluginKind kind, const std::string& name);
-  // Every plugin on the search path (of one kind, or all), sorted by kind and name.
-  std::vector<LoadedPlugin> all();
+  // Every plugin file on the search path, opened and checked: the first of each kind
+  // and name (sorted by kind and name), the later ones it shadows, and the files
+  // that could not be loaded (one message each, naming the file), so that one
+  // broken library does not hide the others.
+  struct Shadowed {
+    LoadedPlugin plugin;
+    std::filesystem::path winner;  // the file used instead
+  };
+  struct Discovery {
+    std::vector<LoadedPlugin> plugins;
+    std::vector<Shadowed> shadowed;
+    std::vector<std::string> problems;
+  };
+  Discovery discover();
   std::vector<std::string> names(PluginKind kind);
 
   // Resolves parameters and calls the factory. The object keeps its library loaded.
