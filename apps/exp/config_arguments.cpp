@@ -62,4 +62,13 @@ void print_help(const std::string& usage, const std::string& about,
   std::cout << "usage: " << usage << "\n\n" << about << "\n\n" << options << std::flush;
 }
 
+std::string runs_dir_option(const boost::program_options::variables_map& options) {
+  const std::string folder = options["runs-dir"].as<std::string>();
+  if (folder.empty()) {
+    throw boost::program_options::error(
+        "--runs-dir: expected a folder for the runs, found an empty path");
+  }
+  return folder;
+}
+
 }  // namespace xp::cli

@@ -43,6 +43,10 @@ WordArguments parse_word_arguments(const Arguments& arguments,
                                    boost::program_options::options_description& options,
                                    int max_words = -1);
 
+// The --runs-dir option's folder; an empty one is refused (it would put runs in the
+// current directory) with program_options' error, exit status 2.
+std::string runs_dir_option(const boost::program_options::variables_map& options);
+
 // Prints "usage" and the options description.
 void print_help(const std::string& usage, const std::string& about,
                 const boost::program_options::options_description& options);

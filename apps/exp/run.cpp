@@ -58,6 +58,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   }
 
   // Everything that can be the user's mistake is found before the run directory exists.
+  const std::string runs_dir = runs_dir_option(parsed.options);
   Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
   const ExperimentConfig& config = experiment.config();
 
@@ -68,7 +69,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   std::ostream silent(nullptr);
   RunLog log(quiet ? silent : std::cout);
   const RunDirectory run =
-      RunDirectory::create(parsed.options["runs-dir"].as<std::string>(), config.experiment);
+      RunDirectory::create(runs_dir, config.experiment);
   // Held until the process ends: how readers tell a live run from a killed one.
   const RunLock lock(run.path());
   log.open(run.file("log.txt"));

@@ -345,7 +345,7 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
     const std::string experiment = check_grid(sweep);
     sweep.command = shell_quoted(command_line);
     sweep.created = utc_now();
-    sweep.folder = create_sweep_folder(parsed.options["runs-dir"].as<std::string>(), experiment);
+    sweep.folder = create_sweep_folder(runs_dir_option(parsed.options), experiment);
     for (std::size_t i = 0; i < sweep.combinations.size(); ++i) pending.push_back(i);
     std::cout << "sweep of " << sweep.combinations.size() << " combinations, " << jobs
               << " at a time: " << sweep.folder.string() << std::endl;

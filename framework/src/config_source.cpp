@@ -1,11 +1,14 @@
 // Reading a config file, following its `extends` chain and applying overrides,
 // while remembering where every value came from.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "exp/config.hpp"
 #include "exp/error.hpp"
@@ -70,7 +73,30 @@ std::string mark_of(const fs::path& file, const YAML::Mark& mark) {
          std::to_string(mark.column + 1);
 }
 
+// A config is a few hundred bytes of settings; these bounds only stop input that is
+// not one (a device, a huge or generated file, an alias bomb) before it costs
+// gigabytes or minutes.
+constexpr std::uintmax_t kLargestConfigBytes = 4 << 20;
+constexpr std::size_t kMostConfigValues = 100000;
+
 std::string read_file(const fs::path& file) {
+  // Only regular files: a directory reads as empty, a FIFO blocks forever, /dev/zero
+  // never ends.
+  std::error_code error;
+  const fs::file_status status = fs::status(file, error);
+  if (!error && fs::exists(status) && !fs::is_regular_file(status)) {
+    const std::string what = fs::is_directory(status) ? "a directory"
+                             : fs::is_fifo(status)    ? "a FIFO"
+                                                      : "not a regular file";
+    throw ConfigError(file.string() + ": is " + what + "; a config must be a YAML file");
+  }
+  if (!error && fs::exists(status)) {
+    const std::uintmax_t size = fs::file_size(file, error);
+    if (!error && size > kLargestConfigBytes) {
+      throw ConfigError(file.string() + ": is " + std::to_string(size) +
+                        " bytes; a config file may be at most 4 MiB");
+    }
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw ConfigError(file.string() + ": cannot read config file (" + std::strerror(errno) + ")");
@@ -78,6 +104,40 @@ std::string read_file(const fs::path& file) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Walks every value of a parsed config once, as later steps would see it (an alias
+// is visited wherever it is used): refuses a mapping that repeats a key (YAML says
+// keys are unique; yaml-cpp keeps the first silently) and a document that expands to
+// more than kMostConfigValues values.
+void check_tree(const YAML::Node& root, const fs::path& file) {
+  std::size_t visited = 0;
+  std::vector<YAML::Node> pending{root};
+  while (!pending.empty()) {
+    const YAML::Node node = pending.back();
+    pending.pop_back();
+    if (++visited > kMostConfigValues) {
+      throw ConfigError(file.string() + ": expands to more than " +
+                        std::to_string(kMostConfigValues) +
+                        " values (nested YAML aliases?); a config is a short list of settings");
+    }
+    if (node.IsSequence()) {
+      for (const auto& item : node) pending.push_back(item);
+    } else if (node.IsMap()) {
+      std::map<std::string, YAML::Mark> keys;
+      for (const auto& entry : node) {
+        if (entry.first.IsScalar()) {
+          const auto [first, fresh] = keys.emplace(entry.first.Scalar(), entry.first.Mark());
+          if (!fresh) {
+            throw ConfigError(locate_by_mark(file.string(), entry.first) + ": key '" +
+                              entry.first.Scalar() + "' appears twice in this mapping (first at " +
+                              mark_of(file, first->second) + ")");
+          }
+        }
+        pending.push_back(entry.second);
+      }
+    }
+  }
 }
 
 // file names the text in messages.
@@ -89,6 +149,7 @@ YAML::Node parse_text(const std::string& text, const fs::path& file) {
     throw ConfigError(mark_of(file, e.mark) + ": malformed YAML: " + e.msg);
   }
   if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);  // an empty file says nothing
+  check_tree(root, file);
   if (!root.IsMap()) {
     throw ConfigError(locate_by_mark(file.string(), root) +
                       ": a config must be a mapping of keys (experiment, dataset, model, ...)");
@@ -188,8 +249,8 @@ Loaded load_chain(const fs::path& file, std::vector<fs::path>& chain,
       std::error_code unreadable;  // a name the system refuses (too long) is not missing
       if (!fs::exists(base_file, unreadable)) {
         throw ConfigError(locate_by_mark(file.string(), extends) + ": extends: " +
-                          (unreadable ? "cannot read config file '" + base_file.string() +
-                                            "' (" + unreadable.message() + ")"
+                          (unreadable ? "cannot read config file '" + base_file.string() + "' (" +
+                                            unreadable.message() + ")"
                                       : "no config file '" + base_file.string() + "'"));
       }
       throw;
@@ -274,11 +335,17 @@ Override Override::from_option(const std::string& key_path, const std::string& v
     throw ConfigError(option_text + ": '" + key_path +
                       "' is not a key path (words joined by dots, e.g. optimizer.lr)");
   }
+  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isspace(int(c)); })) {
+    throw ConfigError(option_text + ": " + key_path +
+                      ": no value after '='; to keep the config's value or the default, leave "
+                      "the key out");
+  }
   try {
     change.value = YAML::Load(value);
   } catch (const YAML::Exception& e) {
     throw ConfigError(option_text + ": " + key_path + ": malformed YAML value: " + e.msg);
   }
+  check_tree(change.value, option_text);
   return change;
 }
 

@@ -125,6 +125,12 @@ std::string IdxArray::shape() const {
 
 IdxArray read_idx(const std::filesystem::path& file) {
   const std::string name = file.string();
+  // Only regular files: opening a FIFO blocks until a writer comes, a device never ends.
+  std::error_code error;
+  const auto status = std::filesystem::status(file, error);
+  if (!error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw Error(name + ": is not a regular file; IDX data must be a file (.gz or raw)");
+  }
   std::unique_ptr<gzFile_s, GzCloser> gz(gzopen(name.c_str(), "rb"));
   if (!gz) throw Error(name + ": cannot open: " + std::strerror(errno));
   gzbuffer(gz.get(), 1u << 17);

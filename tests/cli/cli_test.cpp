@@ -1,6 +1,7 @@
 // The `exp` command line through the real binary: help, plugins, validate, grad,
 // and the exit status 2 (with no run directory) for every kind of config mistake.
 #define BOOST_TEST_MODULE exp command line
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/test/unit_test.hpp>
@@ -180,4 +181,91 @@ BOOST_AUTO_TEST_CASE(grad_reproduces_the_books_numerical_gradient) {
   const auto result = run_exp("grad '" + (dir / "function_2.yaml").string() + "'");
   BOOST_TEST_REQUIRE(result.status == 0, result.output);
   BOOST_TEST(contains(result.output, "x: [6.00000000000378, 7.999999999999119]"));
+}
+
+BOOST_AUTO_TEST_CASE(hostile_config_and_data_inputs_are_refused_quickly_and_never_hang) {
+  const auto dir = xp::test::fresh_directory("exp-hostile");
+  const auto runs = dir / "runs";
+  fs::create_directories(runs);
+  // Each within 20 s: `timeout` would exit 124 for a hang.
+  const auto validate = [&](const std::string& arguments) {
+    return xp::test::run_command(std::string("timeout 20 '") + EXP_TEST_BINARY + "' validate " +
+                                 arguments);
+  };
+  const auto quoted = [](const fs::path& path) { return "'" + path.string() + "'"; };
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  };
+
+  // Directories, FIFOs and devices as a config or as an `extends` target.
+  const auto folder = dir / "folder.yaml";
+  fs::create_directories(folder);
+  const auto fifo = dir / "fifo.yaml";
+  BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const auto& [config, expected] : std::vector<std::pair<fs::path, std::string>>{
+           {folder, "folder.yaml: is a directory; a config must be a YAML file"},
+           {fifo, "fifo.yaml: is a FIFO; a config must be a YAML file"},
+           {write("extends_folder.yaml", "extends: folder.yaml\n"), "is a directory"},
+           {write("extends_fifo.yaml", "extends: fifo.yaml\n"), "is a FIFO"},
+           {write("extends_zero.yaml", "extends: /dev/zero\n"), "/dev/zero: is not a regular file"},
+           {write("extends_random.yaml", "extends: /dev/urandom\n"),
+            "/dev/urandom: is not a regular file"}}) {
+    const auto result = validate(quoted(config));
+    BOOST_TEST_CONTEXT(config.filename().string()) {
+      BOOST_TEST(result.status == 2);
+      BOOST_TEST(contains(result.output, expected));
+    }
+  }
+
+  // An alias bomb: ten levels, each a mapping of ten aliases of the level below.
+  std::string bomb =
+      "l0: &l0 {k0: 1, k1: 1, k2: 1, k3: 1, k4: 1, k5: 1, k6: 1, k7: 1, k8: 1, k9: 1}\n";
+  for (int level = 1; level < 10; ++level) {
+    const std::string below = "*l" + std::to_string(level - 1);
+    bomb += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " {";
+    for (int key = 0; key < 10; ++key) {
+      bomb += (key ? ", k" : "k") + std::to_string(key) + ": " + below;
+    }
+    bomb += "}\n";
+  }
+  const auto bombed = validate(quoted(write("bomb.yaml", bomb)));
+  BOOST_TEST(bombed.status == 2);
+  BOOST_TEST(contains(bombed.output, "bomb.yaml: expands to more than 100000 values"));
+
+  // A key twice in one mapping: both places named.
+  const auto twice = validate(quoted(
+      write("twice.yaml", "extends: " + fs::absolute(kSynthetic).string() +
+                              "\noptimizer: {name: sgd, lr: 0.1}\noptimizer: {name: adam}\n")));
+  BOOST_TEST(twice.status == 2);
+  BOOST_TEST(contains(twice.output,
+                      "twice.yaml:3:1: key 'optimizer' appears twice in this mapping "
+                      "(first at " +
+                          (dir / "twice.yaml").string() + ":2:1)"));
+
+  // An override without a value, and an empty runs folder.
+  const auto empty_value =
+      run_exp("run " + kSynthetic + " optimizer.lr= --runs-dir " + quoted(runs));
+  BOOST_TEST(empty_value.status == 2);
+  BOOST_TEST(
+      contains(empty_value.output, "override 'optimizer.lr=': optimizer.lr: no value after '='"));
+  const auto no_folder = run_exp("run " + kSynthetic + " --runs-dir ''");
+  BOOST_TEST(no_folder.status == 2);
+  BOOST_TEST(contains(no_folder.output,
+                      "--runs-dir: expected a folder for the runs, found an empty path"));
+  BOOST_TEST(!fs::exists(fs::path("synthetic")));  // nothing written into the current folder
+  BOOST_TEST(is_empty_folder(runs));
+
+  // A FIFO where the data should be: refused, not waited on.
+  const auto data = dir / "fifo-mnist";
+  fs::create_directories(data);
+  for (const std::string file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+    BOOST_TEST_REQUIRE(::mkfifo((data / file).c_str(), 0600) == 0);
+  }
+  const auto fifo_data = validate("configs/mnist.yaml dataset.path=" + quoted(data));
+  BOOST_TEST(fifo_data.status != 124);
+  BOOST_TEST(fifo_data.status != 0);
+  BOOST_TEST(contains(fifo_data.output, "is not a regular file; IDX data must be a file"));
+  fs::remove_all(dir);
 }
