@@ -14,6 +14,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A folder name may have at most 255 bytes (NAME_MAX); a sweep's folder adds a time
+// stamp and a counter to the experiment's name, so names stop well short of it.
+constexpr std::size_t kLongestExperimentName = 200;
+
+
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The train section's keys, declared and checked like a plugin's parameters.
@@ -173,6 +178,11 @@ struct Checker {
     if (!usable) {
       fail("experiment", given,
            "'" + name + "' cannot name a run folder; use letters, digits, '_', '-' and '.'");
+    }
+    if (name.size() > kLongestExperimentName) {
+      fail("experiment", given,
+           "a name of " + std::to_string(name.size()) + " characters cannot name a run folder; " +
+               "use at most " + std::to_string(kLongestExperimentName));
     }
     return name;
   }

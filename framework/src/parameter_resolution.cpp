@@ -136,6 +136,14 @@ Parameters::Value parameter_value(const ParameterSpec& spec, const YAML::Node& n
     case ParameterType::real: return real_from(spec, node, problem);
     case ParameterType::boolean: return boolean_from(node, problem);
     case ParameterType::text: return text_from(spec, node, problem);
+    case ParameterType::path: {
+      const std::string text = text_from(spec, node, problem);
+      if (text.empty()) problem.fail("expected a path, found an empty one");
+      std::error_code error;
+      const std::filesystem::path absolute = std::filesystem::absolute(text, error);
+      if (error) problem.fail("'" + text + "' cannot be made absolute: " + error.message());
+      return absolute.lexically_normal().string();
+    }
     case ParameterType::integers: {
       std::vector<std::int64_t> values;
       for (const auto& item : elements(node, problem, to_string(spec.type))) {

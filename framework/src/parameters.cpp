@@ -12,6 +12,7 @@ std::string_view to_string(ParameterType type) {
     case ParameterType::text: return "text";
     case ParameterType::integers: return "list of integers";
     case ParameterType::reals: return "list of reals";
+    case ParameterType::path: return "path";
   }
   return "unknown";
 }

@@ -38,10 +38,17 @@ fs::path reference_run(const std::vector<std::string>& config) {
   return made[key];
 }
 
+// MNIST with the config's relative data path (data/mnist): the resolved config
+// records it absolute, so the run resumes from any directory.
+const std::vector<std::string> kMnist = {"configs/mnist.yaml", "train.iterations=2400",
+                                         "train.threads=1"};
+
 // Starts the config, stops it with `signal` once it has written `rows` metric rows,
-// resumes it, and checks it against the uninterrupted run.
+// resumes it (from working_directory when given), and checks it against the
+// uninterrupted run.
 void stop_resume_and_compare(const std::vector<std::string>& config, int signal, std::size_t rows,
-                             const std::string& resume_options = "") {
+                             const std::string& resume_options = "",
+                             const fs::path& working_directory = {}) {
   const auto runs = xp::test::fresh_directory("exp-resume");
   ChildRun child(runs, config);
   const fs::path dir = child.dir();
@@ -57,7 +64,12 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
   BOOST_TEST(xp::test::lines_of(dir / "metrics.csv").size() == steps + 1);
   BOOST_TEST(child.output().find("exp resume") != std::string::npos, child.output());
 
-  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "' " + resume_options);
+  const auto resumed =
+      working_directory.empty()
+          ? xp::test::run_exp("resume '" + dir.string() + "' " + resume_options)
+          : xp::test::run_command("cd '" + working_directory.string() + "' && '" +
+                                  EXP_TEST_BINARY + "' resume '" + dir.string() + "' " +
+                                  resume_options);
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
   BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) != std::string::npos,
              resumed.output);
@@ -88,6 +100,12 @@ BOOST_AUTO_TEST_CASE(sigint_then_resume_ends_bit_identical_to_an_uninterrupted_r
 // Resumed on two threads where it began on one: the results do not depend on it.
 BOOST_AUTO_TEST_CASE(sigterm_then_resume_on_two_threads_ends_bit_identical) {
   stop_resume_and_compare(kSgd, SIGTERM, 800, "--threads 2");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_with_a_relative_data_path_resumes_from_another_directory) {
+  const fs::path elsewhere = xp::test::fresh_directory("exp-elsewhere");
+  stop_resume_and_compare(kMnist, SIGINT, 300, "", elsewhere);
+  fs::remove_all(elsewhere);
 }
 
 BOOST_AUTO_TEST_CASE(adam_moments_and_the_shuffled_batch_order_survive_a_resume) {

@@ -21,7 +21,10 @@
 
 namespace xp {
 
-enum class ParameterType : std::uint32_t { integer, real, boolean, text, integers, reals };
+// path: a file or folder name, made absolute (against the current directory) when
+// the config is resolved, so that the recorded config and `exp resume` do not depend
+// on where exp was started; plugins read it with Parameters::text.
+enum class ParameterType : std::uint32_t { integer, real, boolean, text, integers, reals, path };
 
 // The word a config and an error message use for each type ("integer", "list of reals").
 std::string_view to_string(ParameterType type);

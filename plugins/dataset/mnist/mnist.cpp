@@ -21,10 +21,11 @@ constexpr const char* kPrepare =
 
 constexpr xp::ParameterSpec kParameters[] = {
     {.name = "path",
-     .type = xp::ParameterType::text,
+     .type = xp::ParameterType::path,
      .default_value = "data/mnist",
      .meaning = "folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-                "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each .gz or raw)"},
+                "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each .gz or raw); relative to "
+                "the current directory, recorded absolute"},
     {.name = "normalize",
      .type = xp::ParameterType::boolean,
      .default_value = "true",
@@ -92,6 +93,11 @@ class Mnist final : public xp::Dataset {
  public:
   Mnist(const fs::path& folder, bool normalize, bool one_hot_label)
       : normalize_(normalize), one_hot_label_(one_hot_label) {
+    if (fs::exists(folder) && !fs::is_directory(folder)) {
+      throw xp::ParameterError("path", "'" + folder.string() +
+                                           "' is a file; expected the folder that holds the IDX "
+                                           "files (train-images-idx3-ubyte[.gz], ...)");
+    }
     if (!fs::is_directory(folder)) {
       throw xp::ParameterError("path",
                                "folder '" + folder.string() + "' does not exist; " + kPrepare);
