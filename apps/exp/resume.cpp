@@ -95,16 +95,31 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
     overrides.push_back(Override::from_option("train.threads", threads, "--threads " + threads));
   }
   Experiment experiment(resolve_config(ConfigSource::load(dir / "config.yaml", overrides)));
-  const Checkpoint checkpoint = read_checkpoint(dir);
   const RunDirectory run = RunDirectory::open(dir);
+  RunSummary summary;
+  describe_run(summary, experiment, run);
+  // Verified before anything is written: a damaged checkpoint, or another run's,
+  // would continue into results no run produced.
+  Checkpoint checkpoint;
+  try {
+    checkpoint = read_checkpoint(dir, checkpoint_identity(run, summary));
+  } catch (const Error& e) {
+    throw ConfigError(e.what());
+  }
+  const std::size_t at_step = checkpoint.point.progress.steps;
+  if (std::size_t(checkpoint.theta.size()) != experiment.model().layout().size()) {
+    refuse(std::string(kCheckpointFile) + ": holds " + std::to_string(checkpoint.theta.size()) +
+           " parameters, the run's model has " +
+           std::to_string(experiment.model().layout().size()));
+  }
+  if (at_step > summary.total_steps) {
+    refuse(std::string(kCheckpointFile) + ": stands at step " + std::to_string(at_step) +
+           ", past the run's " + std::to_string(summary.total_steps));
+  }
   RunLog log(std::cout);
   log.open(run.file("log.txt"));
-
-  RunSummary summary;
   keep_history(dir, summary);
-  const std::size_t at_step = checkpoint.point.progress.steps;
   summary.resumed.push_back({at_step, utc_now()});
-  describe_run(summary, experiment, run);
   log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step
                << " of " << summary.total_steps << " (the run was " << to_string(status) << ")"
                << std::endl;

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "exp/callbacks.hpp"
 #include "exp/error.hpp"
 #include "exp/npy.hpp"
@@ -64,6 +67,18 @@ Vector restore(Experiment& experiment, const Checkpoint& from, Random& rng) {
 
 }  // namespace
 
+std::string checkpoint_identity(const RunDirectory& run, const RunSummary& summary) {
+  std::ifstream in(run.file("config.yaml"), std::ios::binary);
+  if (!in) throw Error(run.file("config.yaml").string() + ": cannot read the run's config");
+  std::ostringstream config;
+  config << in.rdbuf();
+  std::vector<std::string> plugins;
+  for (const auto& plugin : summary.plugins) {
+    plugins.push_back(plugin.kind + " " + plugin.name + " " + plugin.version);
+  }
+  return run_identity(config.str(), plugins);
+}
+
 void describe_run(RunSummary& summary, Experiment& experiment, const RunDirectory& run) {
   const ExperimentConfig& config = experiment.config();
   summary.experiment = config.experiment;
@@ -89,7 +104,8 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     ProgressDisplay printer(log.console(), stdout_is_terminal(), &log.file());
     MetricFiles files(run, 1000, from ? std::optional(from->rows) : std::nullopt);
     SummaryUpdater updater(run, summary);
-    CheckpointWriter checkpoints(run, files, config.train.checkpoint_seconds);
+    CheckpointWriter checkpoints(run, files, config.train.checkpoint_seconds,
+                                 checkpoint_identity(run, summary));
     Random rng(config.train.seed);
     Vector theta = from ? restore(experiment, *from, rng) : experiment.initial_parameters(rng);
     const TrainingOutcome outcome =

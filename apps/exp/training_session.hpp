@@ -21,6 +21,10 @@ namespace xp::cli {
 // runs: names, planned steps, seed, threads, host, pid, source revision, plugins.
 void describe_run(RunSummary& summary, Experiment& experiment, const RunDirectory& run);
 
+// The identity this run's checkpoints carry (run_identity): its config.yaml as
+// written in the run directory, and its plugins' kinds, names and versions.
+std::string checkpoint_identity(const RunDirectory& run, const RunSummary& summary);
+
 // Trains from the start, or from `from` (its parameters, optimizer state, random
 // stream and metric rows), and records the outcome. The caller holds the run's
 // RunLock and installed `stop` before creating or opening the run (so a signal in

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "exp/error.hpp"
+#include "exp/sha256.hpp"
 
 namespace xp {
 namespace fs = std::filesystem;
@@ -16,8 +17,11 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "checkpoints store numbers as little-endian bytes");
 
-// "EXPCKPT" and the format's version: a new field is a new version.
-constexpr char kMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '1'};
+// "EXPCKPT" and the format's version: a new field is a new version. Version 2: the
+// run's identity after the magic, the SHA-256 of everything before it at the end.
+constexpr char kMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '2'};
+constexpr char kFirstMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '1'};
+constexpr std::size_t kChecksumBytes = 32;
 
 class Writer {
  public:
@@ -96,9 +100,10 @@ class Reader {
 
 }  // namespace
 
-std::string Checkpoint::to_bytes() const {
+std::string Checkpoint::to_bytes(const std::string& identity) const {
   Writer out;
   out.put_raw(kMagic, sizeof kMagic);
+  out.put_text(identity);
   const TrainingProgress& p = point.progress;
   out.put_size(p.steps);
   out.put(p.seconds);
@@ -123,15 +128,43 @@ std::string Checkpoint::to_bytes() const {
   out.put(rng.spare_normal);
   out.put_size(rows.steps);
   out.put_size(rows.evaluations);
-  return out.take();
+  std::string bytes = out.take();
+  Sha256 checksum;
+  checksum.update(bytes);
+  const auto digest = checksum.digest();
+  bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return bytes;
 }
 
-Checkpoint Checkpoint::from_bytes(const std::string& bytes, const std::string& origin) {
-  Reader in(bytes, origin);
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    in.fail("expected an exp checkpoint, version 1");
+Checkpoint Checkpoint::from_bytes(const std::string& bytes, const std::string& origin,
+                                  const std::string& identity) {
+  const auto refuse = [&](const std::string& problem) {
+    throw Error(origin + ": " + problem + "; nothing was resumed");
+  };
+  if (bytes.size() >= sizeof kFirstMagic &&
+      std::memcmp(bytes.data(), kFirstMagic, sizeof kFirstMagic) == 0) {
+    refuse("written by an earlier exp (format 1, without checksum), so it cannot be verified");
   }
+  if (bytes.size() < sizeof kMagic + kChecksumBytes ||
+      std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    refuse("not an exp checkpoint (version 2)");
+  }
+  // The checksum first: a damaged file says so, whatever byte was hit.
+  const std::string_view content(bytes.data(), bytes.size() - kChecksumBytes);
+  Sha256 checksum;
+  checksum.update(content);
+  const auto digest = checksum.digest();
+  if (std::memcmp(digest.data(), bytes.data() + content.size(), kChecksumBytes) != 0) {
+    refuse("checksum mismatch: the file is damaged");
+  }
+  const std::string body(content);
+  Reader in(body, origin);
   in.take(sizeof kMagic);
+  if (in.get_text() != identity) {
+    refuse(
+        "belongs to another run: it was written for a different config.yaml or other "
+        "plugins than this run's");
+  }
   Checkpoint c;
   TrainingProgress& p = c.point.progress;
   p.steps = in.get_size(SIZE_MAX);
@@ -165,17 +198,29 @@ bool has_checkpoint(const fs::path& run_dir) {
   return fs::is_regular_file(run_dir / kCheckpointFile);
 }
 
-void write_checkpoint(const RunDirectory& run, const Checkpoint& checkpoint) {
-  run.replace_atomically(kCheckpointFile, checkpoint.to_bytes());
+std::string run_identity(const std::string& config_yaml,
+                         const std::vector<std::string>& plugin_versions) {
+  Sha256 hash;
+  hash.update(config_yaml);
+  for (const auto& line : plugin_versions) {
+    hash.update("\n");
+    hash.update(line);
+  }
+  return hash.hex_digest();
 }
 
-Checkpoint read_checkpoint(const fs::path& run_dir) {
+void write_checkpoint(const RunDirectory& run, const Checkpoint& checkpoint,
+                      const std::string& identity) {
+  run.replace_atomically(kCheckpointFile, checkpoint.to_bytes(identity));
+}
+
+Checkpoint read_checkpoint(const fs::path& run_dir, const std::string& identity) {
   const fs::path file = run_dir / kCheckpointFile;
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(file.string() + ": cannot read (" + std::strerror(errno) + ")");
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  return Checkpoint::from_bytes(bytes.str(), file.string());
+  return Checkpoint::from_bytes(bytes.str(), file.string(), identity);
 }
 
 void remove_checkpoint(const RunDirectory& run) {
@@ -184,8 +229,9 @@ void remove_checkpoint(const RunDirectory& run) {
 }
 
 CheckpointWriter::CheckpointWriter(const RunDirectory& run, MetricFiles& files,
-                                   double interval_seconds)
+                                   double interval_seconds, std::string identity)
     : run_(run),
+      identity_(std::move(identity)),
       files_(files),
       interval_(interval_seconds),
       last_(std::chrono::steady_clock::now()) {}
@@ -201,7 +247,7 @@ void CheckpointWriter::step_completed(const TrainingSnapshot& snapshot) {
   checkpoint.optimizer = snapshot.optimizer.state();
   checkpoint.rng = snapshot.rng.state();
   checkpoint.rows = files_.rows();
-  write_checkpoint(run_, checkpoint);
+  write_checkpoint(run_, checkpoint, identity_);
   // Measured from the end of the write, so a slow disk cannot make every step write.
   last_ = std::chrono::steady_clock::now();
   ++written_;

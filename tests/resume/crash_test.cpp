@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_che
   // The process never recorded its end; the directory still tells the truth.
   BOOST_TEST(summary_of(dir).get<std::string>("status") == "running");
   BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::crashed));
-  const auto checkpoint = xp::read_checkpoint(dir);
+  const auto checkpoint = xp::read_checkpoint(dir, xp::test::identity_of(dir));
   BOOST_TEST(checkpoint.rows.steps == checkpoint.point.progress.steps);
   BOOST_TEST(checkpoint.rows.steps < 3000u);
 
@@ -112,17 +112,80 @@ BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named) {
   checkpoint.optimizer = {{"v", xp::Vector::Constant(3, -1.0)}};
   checkpoint.point.progress.steps = 7;
   checkpoint.point.progress.best_test_accuracy = 0.5;
-  const std::string bytes = checkpoint.to_bytes();
-  const auto copy = xp::Checkpoint::from_bytes(bytes, "c.bin");
-  BOOST_TEST(copy.to_bytes() == bytes);
+  const std::string identity = xp::run_identity("experiment: x\n", {"optimizer sgd 1.0.0"});
+  const std::string bytes = checkpoint.to_bytes(identity);
+  const auto copy = xp::Checkpoint::from_bytes(bytes, "c.bin", identity);
+  BOOST_TEST(copy.to_bytes(identity) == bytes);
   BOOST_TEST(copy.point.progress.steps == 7u);
   BOOST_TEST(*copy.point.progress.best_test_accuracy == 0.5);
+  // Cut anywhere, or one byte flipped anywhere (magic, identity, payload, checksum):
+  // refused, the file named.
   for (const std::size_t cut :
        {std::size_t(0), std::size_t(5), bytes.size() / 2, bytes.size() - 1}) {
-    const std::string message =
-        xp::test::error_of([&] { xp::Checkpoint::from_bytes(bytes.substr(0, cut), "c.bin"); });
-    BOOST_TEST(contains(message, "c.bin: not a readable checkpoint"));
+    const std::string message = xp::test::error_of(
+        [&] { xp::Checkpoint::from_bytes(bytes.substr(0, cut), "c.bin", identity); });
+    BOOST_TEST(contains(message, "c.bin: "));
+    BOOST_TEST(contains(message, "nothing was resumed"));
   }
+  for (std::size_t at = 8; at < bytes.size(); ++at) {
+    std::string damaged = bytes;
+    damaged[at] = char(damaged[at] ^ 0x10);
+    const std::string message =
+        xp::test::error_of([&] { xp::Checkpoint::from_bytes(damaged, "c.bin", identity); });
+    BOOST_TEST_CONTEXT("byte " << at) {
+      BOOST_TEST(contains(message, "c.bin: checksum mismatch: the file is damaged"));
+    }
+  }
+  // Whole and undamaged, but another run's.
+  const std::string other = xp::run_identity("experiment: y\n", {"optimizer sgd 1.0.0"});
+  BOOST_TEST(
+      contains(xp::test::error_of([&] { xp::Checkpoint::from_bytes(bytes, "c.bin", other); }),
+               "c.bin: belongs to another run"));
+  // The first format had no checksum: it cannot be verified, so it is not trusted.
+  std::string first = bytes;
+  first[7] = '1';
+  BOOST_TEST(
+      contains(xp::test::error_of([&] { xp::Checkpoint::from_bytes(first, "c.bin", identity); }),
+               "format 1, without checksum"));
+}
+
+BOOST_AUTO_TEST_CASE(exp_resume_refuses_a_damaged_or_foreign_checkpoint_and_writes_nothing) {
+  const auto runs = xp::test::fresh_directory("exp-damaged");
+  // Two interrupted runs of different settings, each with a checkpoint.
+  const auto stopped = [&](const std::vector<std::string>& config) {
+    ChildRun child(runs / std::to_string(config.size()), config);
+    const fs::path dir = child.dir();
+    child.wait_until([&] { return child.metric_rows() >= 200; }, "metric rows");
+    BOOST_TEST_REQUIRE(child.stop(SIGINT) == 130, child.output());
+    BOOST_TEST_REQUIRE(xp::has_checkpoint(dir));
+    return dir;
+  };
+  const fs::path first = stopped(kSgd);
+  const fs::path second = stopped(
+      {"configs/synthetic.yaml", "train.iterations=3000", "optimizer.lr=0.05", "train.seed=7"});
+  const std::string original = xp::test::read_file(first / "checkpoint.bin");
+  const auto refused = [&](const std::string& checkpoint, const std::string& reason) {
+    std::ofstream(first / "checkpoint.bin", std::ios::binary) << checkpoint;
+    const std::string summary = xp::test::read_file(first / "summary.json");
+    const std::string log = xp::test::read_file(first / "log.txt");
+    const auto resumed = xp::test::run_exp("resume '" + first.string() + "'");
+    BOOST_TEST(resumed.status == 2, resumed.output);
+    BOOST_TEST(contains(resumed.output, (first / "checkpoint.bin").string() + ": " + reason));
+    BOOST_TEST(xp::test::read_file(first / "summary.json") == summary);  // nothing written
+    BOOST_TEST(xp::test::read_file(first / "log.txt") == log);
+  };
+  for (const std::size_t at :
+       {std::size_t(9), original.size() / 2, original.size() - 40, original.size() - 1}) {
+    std::string damaged = original;
+    damaged[at] = char(damaged[at] ^ 0x01);
+    BOOST_TEST_CONTEXT("byte " << at) { refused(damaged, "checksum mismatch"); }
+  }
+  refused(xp::test::read_file(second / "checkpoint.bin"), "belongs to another run");
+  // The untouched checkpoint still resumes.
+  std::ofstream(first / "checkpoint.bin", std::ios::binary) << original;
+  const auto resumed = xp::test::run_exp("resume '" + first.string() + "'");
+  BOOST_TEST(resumed.status == 0, resumed.output);
+  fs::remove_all(runs);
 }
 
 BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_complete) {

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "exp/checkpoint.hpp"
 #include "test_support.hpp"
 
 extern char** environ;
@@ -41,6 +42,18 @@ inline boost::property_tree::ptree summary_of(const fs::path& dir) {
   boost::property_tree::ptree tree;
   boost::property_tree::read_json((dir / "summary.json").string(), tree);
   return tree;
+}
+
+// The identity a run's checkpoints carry, recomputed from its files: config.yaml and
+// the plugins summary.json names (as exp resume computes it from the same files).
+inline std::string identity_of(const fs::path& dir) {
+  std::vector<std::string> plugins;
+  const auto summary = summary_of(dir);
+  for (const auto& [key, plugin] : summary.get_child("plugins")) {
+    plugins.push_back(plugin.get<std::string>("kind") + " " + plugin.get<std::string>("name") +
+                      " " + plugin.get<std::string>("version"));
+  }
+  return run_identity(read_file(dir / "config.yaml"), plugins);
 }
 
 // `exp run ARGUMENTS --runs-dir RUNS` as a child process whose output goes to

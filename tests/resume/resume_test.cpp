@@ -67,9 +67,8 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
   const auto resumed =
       working_directory.empty()
           ? xp::test::run_exp("resume '" + dir.string() + "' " + resume_options)
-          : xp::test::run_command("cd '" + working_directory.string() + "' && '" +
-                                  EXP_TEST_BINARY + "' resume '" + dir.string() + "' " +
-                                  resume_options);
+          : xp::test::run_command("cd '" + working_directory.string() + "' && '" + EXP_TEST_BINARY +
+                                  "' resume '" + dir.string() + "' " + resume_options);
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
   BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) != std::string::npos,
              resumed.output);

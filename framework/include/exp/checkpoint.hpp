@@ -11,7 +11,10 @@
 //   trainer.run(theta, rng, callbacks, &saved.point);
 //
 // The file is one binary record, replaced atomically (written aside, then renamed),
-// so a crash while writing leaves the previous checkpoint whole. Numbers are stored
+// so a crash while writing leaves the previous checkpoint whole. It carries the
+// run's identity (run_identity) and ends with the SHA-256 of everything before it:
+// a damaged checkpoint, or one copied from another run, is refused, never resumed
+// into results that no run produced. Numbers are stored
 // as their bytes (doubles bit for bit): a checkpoint belongs to the machine family
 // that wrote it, little-endian, as the run directory does.
 #pragma once
@@ -20,6 +23,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "exp/callbacks.hpp"
 #include "exp/optimizer.hpp"
@@ -39,14 +43,22 @@ struct Checkpoint {
   Random::State rng;
   MetricRows rows;  // metrics.csv and epochs.csv rows the run had written
 
-  std::string to_bytes() const;
-  // origin names the file in errors; throws xp::Error for anything but a whole checkpoint.
-  static Checkpoint from_bytes(const std::string& bytes, const std::string& origin);
+  std::string to_bytes(const std::string& identity) const;
+  // origin names the file in errors; throws xp::Error for anything but a whole,
+  // undamaged checkpoint of the run with this identity.
+  static Checkpoint from_bytes(const std::string& bytes, const std::string& origin,
+                               const std::string& identity);
 };
 
+// What a checkpoint belongs to: the SHA-256 of the run's config.yaml as written when
+// it started, and of its plugins' "kind name version" lines.
+std::string run_identity(const std::string& config_yaml,
+                         const std::vector<std::string>& plugin_versions);
+
 bool has_checkpoint(const std::filesystem::path& run_dir);
-void write_checkpoint(const RunDirectory& run, const Checkpoint& checkpoint);
-Checkpoint read_checkpoint(const std::filesystem::path& run_dir);
+void write_checkpoint(const RunDirectory& run, const Checkpoint& checkpoint,
+                      const std::string& identity);
+Checkpoint read_checkpoint(const std::filesystem::path& run_dir, const std::string& identity);
 // After a run completes there is nothing to resume; removes the file if it exists.
 void remove_checkpoint(const RunDirectory& run);
 
@@ -55,12 +67,14 @@ void remove_checkpoint(const RunDirectory& run);
 // Flushes the metric files first, so the rows a checkpoint counts are on disk.
 class CheckpointWriter : public TrainingCallback {
  public:
-  CheckpointWriter(const RunDirectory& run, MetricFiles& files, double interval_seconds);
+  CheckpointWriter(const RunDirectory& run, MetricFiles& files, double interval_seconds,
+                   std::string identity);
   void step_completed(const TrainingSnapshot& snapshot) override;
   std::size_t written() const { return written_; }  // checkpoints so far
 
  private:
   const RunDirectory& run_;
+  std::string identity_;
   MetricFiles& files_;
   std::chrono::duration<double> interval_;
   std::chrono::steady_clock::time_point last_;
