@@ -10,7 +10,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   build-essential cmake pkg-config git
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
-  libyaml-cpp-dev libeigen3-dev zlib1g-dev
+  libyaml-cpp-dev libeigen3-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist gnuplot-nox
   # scripts/test.sh: the libFuzzer targets (clang's runtime) and readable sanitizer stacks
   clang libclang-rt-14-dev llvm

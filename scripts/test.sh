@@ -77,7 +77,7 @@ cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" --target fuzzers
 elapsed
 
 fuzz_dir=$(mktemp -d "${TMPDIR:-/tmp}/exp-fuzz.XXXXXX")
-for target in config idx; do
+for target in config idx checkpoint; do
   section "fuzz ${target}_fuzzer for ${FUZZ_SECONDS} s"
   # The corpus is copied: what libFuzzer adds stays out of the repository.
   mkdir -p "$fuzz_dir/$target/corpus" "$fuzz_dir/$target/findings"
