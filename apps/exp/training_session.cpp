@@ -90,6 +90,7 @@ void describe_run(RunSummary& summary, Experiment& experiment, const RunDirector
   summary.pid = long(::getpid());
   summary.source = source_revision(EXP_SOURCE_DIR);
   summary.plugins = experiment.plugin_records();
+  summary.data = experiment.data_records();
 }
 
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,

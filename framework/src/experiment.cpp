@@ -62,4 +62,12 @@ std::vector<PluginRecord> Experiment::plugin_records() const {
   return records;
 }
 
+std::vector<DataRecord> Experiment::data_records() const {
+  std::vector<DataRecord> records;
+  for (const auto& file : dataset_->files()) {
+    records.push_back({std::filesystem::absolute(file).string(), sha256_of_file(file)});
+  }
+  return records;
+}
+
 }  // namespace xp

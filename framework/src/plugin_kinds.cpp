@@ -12,6 +12,7 @@ namespace xp {
 
 PluginObject::~PluginObject() = default;
 Dataset::~Dataset() = default;
+std::vector<std::filesystem::path> Dataset::files() const { return {}; }
 Loss::~Loss() = default;
 Model::~Model() = default;
 LossDifferences::~LossDifferences() = default;

@@ -83,6 +83,14 @@ std::string RunSummary::to_json() const {
     json.end_object();
   }
   json.end_array();
+  json.key("data").begin_array();
+  for (const auto& record : data) {
+    json.begin_object();
+    json.key("file").value(record.file);
+    json.key("sha256").value(record.sha256);
+    json.end_object();
+  }
+  json.end_array();
   json.end_object();
   return json.text();
 }

@@ -85,3 +85,30 @@ BOOST_AUTO_TEST_CASE(summary_records_what_is_needed_to_reproduce_the_run) {
                                                 "optimizer"}),
              boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_CASE(summary_records_the_data_files_with_their_sha256) {
+  const auto runs = xp::test::fresh_directory("exp-record-data");
+  const auto run =
+      xp::test::run_experiment(runs, "configs/mnist.yaml train.iterations=2 train.threads=1");
+  BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  pt::ptree summary;
+  pt::read_json((run.dir / "summary.json").string(), summary);
+  std::vector<std::string> names;
+  for (const auto& [unused, record] : summary.get_child("data")) {
+    const fs::path file = record.get<std::string>("file");
+    BOOST_TEST(file.is_absolute(), file);
+    names.push_back(file.filename().string());
+    BOOST_TEST(record.get<std::string>("sha256") == sha256sum(file), file);
+  }
+  BOOST_TEST(names == (std::vector<std::string>{"train-images-idx3-ubyte.gz",
+                                                "train-labels-idx1-ubyte.gz",
+                                                "t10k-images-idx3-ubyte.gz",
+                                                "t10k-labels-idx1-ubyte.gz"}),
+             boost::test_tools::per_element());
+  // Generated data has no files to name.
+  const auto generated = xp::test::run_experiment(runs, "configs/synthetic.yaml train.iterations=2");
+  BOOST_TEST_REQUIRE(generated.status == 0, generated.output);
+  pt::read_json((generated.dir / "summary.json").string(), summary);
+  BOOST_TEST(summary.get_child("data").empty());
+  fs::remove_all(runs);
+}

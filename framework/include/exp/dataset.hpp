@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <span>
+#include <vector>
 
 #include "exp/plugin.hpp"
 #include "exp/tensor.hpp"
@@ -20,6 +22,9 @@ class Dataset : public PluginObject {
   virtual std::size_t output_size() const = 0;  // K: classes, or target width
   // Fills batch with the given rows of a split, in that order (rows may repeat).
   virtual void gather(Split split, std::span<const std::size_t> rows, Batch& batch) const = 0;
+  // The files the data was read from (none for generated data): the run records
+  // each with its SHA-256, the data's identity.
+  virtual std::vector<std::filesystem::path> files() const;
 };
 
 }  // namespace xp

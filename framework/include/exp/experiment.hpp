@@ -40,6 +40,8 @@ class Experiment {
   Vector initial_parameters(Random& rng) const;
   // kind, name, version and file of every plugin, for summaries.
   std::vector<PluginRecord> plugin_records() const;
+  // The dataset's files with their SHA-256 (none for generated data).
+  std::vector<DataRecord> data_records() const;
 
  private:
   ExperimentConfig config_;

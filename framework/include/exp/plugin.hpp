@@ -29,7 +29,7 @@ class ThreadPool;
 
 // Bump on any change to this header or to the interfaces of the five kinds.
 // 2: Model::loss_differences takes the thread pool (for its per-batch setup) and
-//    LossDifferences reports ShortcutCounts.
+//    LossDifferences reports ShortcutCounts; Dataset::files(); ParameterType::path.
 inline constexpr std::uint32_t kPluginApiVersion = 2;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };

@@ -35,6 +35,12 @@ struct PluginRecord {
   std::string sha256;  // of the file: the same name and version can hold other code
 };
 
+// A file the dataset was read from, and its SHA-256: the data's identity.
+struct DataRecord {
+  std::string file;
+  std::string sha256;
+};
+
 struct RunSummary {
   RunStatus status = RunStatus::running;
   std::string error;  // what went wrong, for failed
@@ -58,6 +64,7 @@ struct RunSummary {
   SourceRevision source;  // git commit and whether the tree was dirty
   BuildInfo build = build_info();  // compiler, flags and library versions of libexp
   std::vector<PluginRecord> plugins;
+  std::vector<DataRecord> data;
 
   std::string to_json() const;
 };

@@ -55,9 +55,12 @@ fs::path find_file(const fs::path& folder, const std::string& base) {
   throw xp::ParameterError("path", (folder / base).string() + "[.gz] not found; " + kPrepare);
 }
 
-Split read_split(const fs::path& folder, const std::string& prefix, std::size_t& pixels_per_image) {
+Split read_split(const fs::path& folder, const std::string& prefix, std::size_t& pixels_per_image,
+                 std::vector<fs::path>& files) {
   const fs::path images_file = find_file(folder, prefix + "-images-idx3-ubyte");
   const fs::path labels_file = find_file(folder, prefix + "-labels-idx1-ubyte");
+  files.push_back(images_file);
+  files.push_back(labels_file);
   xp::IdxArray images = xp::read_idx(images_file);
   xp::IdxArray labels = xp::read_idx(labels_file);
   if (images.dims.size() != 3) {
@@ -102,9 +105,11 @@ class Mnist final : public xp::Dataset {
       throw xp::ParameterError("path",
                                "folder '" + folder.string() + "' does not exist; " + kPrepare);
     }
-    train_ = read_split(folder, "train", pixels_per_image_);
-    test_ = read_split(folder, "t10k", pixels_per_image_);
+    train_ = read_split(folder, "train", pixels_per_image_, files_);
+    test_ = read_split(folder, "t10k", pixels_per_image_, files_);
   }
+
+  std::vector<fs::path> files() const override { return files_; }
 
   std::size_t size(xp::Split split) const override { return of(split).labels.size(); }
   std::size_t input_size() const override { return pixels_per_image_; }
@@ -144,6 +149,7 @@ class Mnist final : public xp::Dataset {
   bool normalize_;
   bool one_hot_label_;
   std::size_t pixels_per_image_ = 0;
+  std::vector<fs::path> files_;  // the IDX files read, train before test
   Split train_;
   Split test_;
 };
