@@ -47,15 +47,15 @@ void multiply(const LaneSeries& a, std::size_t lowest, const LaneSeries& b, Lane
   }
 }
 
-void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspace& work) {
+namespace {
+
+// Calls add(k, power) with power = x^k for k = 1..N (no terms below degree k), each
+// power a truncated product of the previous one and x.
+template <typename Add>
+void for_each_power(const LaneSeries& x, SeriesWorkspace& work, Add&& add) {
   work.power = x;
   for (std::size_t k = 1; k <= N; ++k) {
-    const double coefficient = (k % 2 == 1 ? scale : -scale) / double(k);
-    for (std::size_t m = k; m <= N; ++m) {
-      const double* p = work.power[m];
-      double* o = out[m];
-      for (std::size_t u = 0; u < x.lanes(); ++u) o[u] += coefficient * p[u];
-    }
+    add(k, work.power);
     if (k < N) {
       multiply(work.power, k, x, work.next);
       work.power.swap_terms(work.next);
@@ -63,39 +63,41 @@ void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspa
   }
 }
 
+// out += coefficient(u) * power, for the degrees k..N that x^k has.
+template <typename Coefficient>
+void add_scaled(const LaneSeries& power, std::size_t k, Coefficient&& coefficient,
+                LaneSeries& out) {
+  for (std::size_t m = k; m <= N; ++m) {
+    const double* p = power[m];
+    double* o = out[m];
+    for (std::size_t u = 0; u < power.lanes(); ++u) o[u] += coefficient(u) * p[u];
+  }
+}
+
+}  // namespace
+
+void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspace& work) {
+  for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
+    const double coefficient = (k % 2 == 1 ? scale : -scale) / double(k);
+    add_scaled(power, k, [coefficient](std::size_t) { return coefficient; }, out);
+  });
+}
+
 void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, SeriesWorkspace& work) {
   out.clear();
-  work.power = s;
-  for (std::size_t k = 1; k <= N; ++k) {
+  for_each_power(s, work, [&](std::size_t k, const LaneSeries& power) {
     const double* gk = g[k];
-    for (std::size_t m = k; m <= N; ++m) {
-      const double* p = work.power[m];
-      double* o = out[m];
-      for (std::size_t u = 0; u < s.lanes(); ++u) o[u] += gk[u] * p[u];
-    }
-    if (k < N) {
-      multiply(work.power, k, s, work.next);
-      work.power.swap_terms(work.next);
-    }
-  }
+    add_scaled(power, k, [gk](std::size_t u) { return gk[u]; }, out);
+  });
 }
 
 void compose_in_place(const double* g, LaneSeries& x, SeriesWorkspace& work) {
   LaneSeries& sum = work.sum;
   sum.clear();
-  work.power = x;
-  for (std::size_t k = 1; k <= N; ++k) {
+  for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
     const double gk = g[k];
-    for (std::size_t m = k; m <= N; ++m) {
-      const double* p = work.power[m];
-      double* o = sum[m];
-      for (std::size_t u = 0; u < x.lanes(); ++u) o[u] += gk * p[u];
-    }
-    if (k < N) {
-      multiply(work.power, k, x, work.next);
-      work.power.swap_terms(work.next);
-    }
-  }
+    add_scaled(power, k, [gk](std::size_t) { return gk; }, sum);
+  });
   x = sum;
 }
 
