@@ -88,6 +88,22 @@ LoadedPlugin load_plugin_file(const fs::path& file) {
                 ", but this exp expects version " + std::to_string(kPluginApiVersion) +
                 "; rebuild the plugin against this exp's headers");
   }
+  // The layout of what crosses the boundary must agree, or memory is corrupted later.
+  constexpr const char* kAbiEntry = "exp_plugin_abi";
+  if (!plugin.library->has(kAbiEntry)) {
+    throw Error(file.string() + ": exports no ABI fingerprint ('" + kAbiEntry +
+                "'); rebuild it with EXP_PLUGIN from this exp's headers");
+  }
+  using AbiEntry = const AbiFingerprint& (*)();
+  const AbiEntry abi = plugin.library->get<AbiEntry>(kAbiEntry);
+  if (abi == nullptr) {
+    throw Error(file.string() + ": its entry point '" + kAbiEntry + "' is a null pointer");
+  }
+  if (const std::string difference = abi_difference(abi(), exp_abi_fingerprint());
+      !difference.empty()) {
+    throw Error(file.string() + ": built with other settings than this exp (" + difference +
+                "); rebuild it with the flags of the installed exp::framework target");
+  }
   if (to_string(plugin.info->kind) == "unknown" || plugin.info->name == nullptr ||
       plugin.info->create == nullptr) {
     throw Error(file.string() +

@@ -165,3 +165,33 @@ BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly) {
   BOOST_TEST(run.output.find("threw something that is not a std::exception") != std::string::npos,
              run.output);
 }
+
+BOOST_AUTO_TEST_CASE(a_plugin_built_with_other_layout_settings_is_refused_naming_the_setting) {
+  const auto debug =
+      error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_glibcxx_debug.so"); });
+  BOOST_TEST(
+      debug.find("exp_optimizer_glibcxx_debug.so: built with other settings than this exp "
+                 "(_GLIBCXX_DEBUG (1: defined) 1 in the plugin, 0 in exp)") != std::string::npos,
+      debug);
+  const auto aligned = error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_align16.so"); });
+  BOOST_TEST(
+      aligned.find("exp_optimizer_align16.so: built with other settings than this exp "
+                   "(EIGEN_MAX_ALIGN_BYTES 16 in the plugin, 64 in exp)") != std::string::npos,
+      aligned);
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp) {
+  // Another -march is no mismatch: the layout settings agree, so memory the plugin
+  // allocates (its optimizer state) is freed by exp without harm.
+  xp::PluginRegistry registry({kBad});
+  auto optimizer = xp::PluginRegistry::create<xp::Optimizer>(
+      registry.find(PluginKind::optimizer, "portable"), {});
+  xp::Vector theta = xp::Vector::Constant(4, 2.0);
+  optimizer->step(theta, theta);
+  BOOST_TEST(theta[3] == 1.0);
+  for (int round = 0; round < 100; ++round) {
+    const xp::NamedVectors state = optimizer->state();
+    BOOST_TEST_REQUIRE(state.size() == 1u);
+    BOOST_TEST(state.front().second.size() == 33);
+  }
+}

@@ -21,6 +21,7 @@
 #include <span>
 #include <string_view>
 
+#include "exp/abi_fingerprint.hpp"
 #include "exp/parameters.hpp"
 
 namespace xp {
@@ -29,7 +30,8 @@ class ThreadPool;
 
 // Bump on any change to this header or to the interfaces of the five kinds.
 // 2: Model::loss_differences takes the thread pool (for its per-batch setup) and
-//    LossDifferences reports ShortcutCounts; Dataset::files(); ParameterType::path.
+//    LossDifferences reports ShortcutCounts; Dataset::files(); ParameterType::path;
+//    EXP_PLUGIN also exports the ABI fingerprint (exp_plugin_abi), which the loader checks.
 inline constexpr std::uint32_t kPluginApiVersion = 2;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
@@ -65,5 +67,15 @@ struct PluginInfo {
 
 }  // namespace xp
 
-// Exports `info` (a function returning const xp::PluginInfo&) as the entry point.
-#define EXP_PLUGIN(info) BOOST_DLL_ALIAS(info, exp_plugin_info)
+// Exports `info` (a function returning const xp::PluginInfo&) as the entry point,
+// and the plugin's ABI fingerprint (exp/abi_fingerprint.hpp) as computed where this
+// macro expands, in the plugin's own translation unit.
+#define EXP_PLUGIN(info)                                                    \
+  BOOST_DLL_ALIAS(info, exp_plugin_info)                                    \
+  namespace {                                                               \
+  const ::xp::AbiFingerprint& exp_plugin_abi_of_this_library() {           \
+    static const ::xp::AbiFingerprint fingerprint = EXP_ABI_FINGERPRINT_HERE; \
+    return fingerprint;                                                     \
+  }                                                                         \
+  }                                                                         \
+  BOOST_DLL_ALIAS(exp_plugin_abi_of_this_library, exp_plugin_abi)

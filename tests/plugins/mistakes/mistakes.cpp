@@ -7,6 +7,9 @@
 //   bad_default          a default its own type refuses
 //   null_entry           the entry point is exported as a null pointer
 //   shadow               a second "optimizer sgd" (same kind and name as the real one)
+// Built with other flags instead (tests/plugins/CMakeLists.txt): _GLIBCXX_DEBUG, Eigen
+// aligned to 16 bytes (refused), and -march=x86-64 (accepted: its state, allocated
+// here, is freed by exp).
 #include <boost/config.hpp>
 
 #include "exp/optimizer.hpp"
@@ -15,7 +18,8 @@ namespace {
 
 class Still final : public xp::Optimizer {
  public:
-  void step(xp::Vector&, const xp::Vector&) override {}
+  void step(xp::Vector& theta, const xp::Vector&) override { theta *= 0.5; }
+  xp::NamedVectors state() const override { return {{"halved", xp::Vector::Constant(33, 0.5)}}; }
 };
 
 std::unique_ptr<xp::PluginObject> create(const xp::Parameters&, const xp::Context&) {
