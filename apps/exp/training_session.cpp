@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "exp/callbacks.hpp"
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 #include "exp/npy.hpp"
 #include "exp/number_format.hpp"
@@ -114,7 +115,13 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
             .run(theta, rng, {&files, &checkpoints, &updater, &printer, &stop},
                  from ? &from->point : nullptr);
 
+    // Every final file whole and on the disk before the summary says how the run
+    // ended, and that before the checkpoint goes: a failure on the way (a full disk)
+    // leaves `failed` with the reason, or at worst the checkpoint to resume from.
     write_parameters(run, experiment.model(), theta);
+    files.flush();
+    // Diverged and interrupted runs too: their curves show what happened.
+    draw_run_plots(run.path(), config.experiment, log.stream());
     summary.status = outcome.status;
     summary.steps = outcome.steps;
     summary.diverged_step = outcome.diverged_step;
@@ -126,9 +133,10 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     summary.steps_per_second = outcome.steps_per_second();
     run.replace_atomically("summary.json", summary.to_json());
     // Nothing is left to resume; a diverged run would only diverge again.
-    if (outcome.status != RunStatus::interrupted) remove_checkpoint(run);
-    // Diverged and interrupted runs too: their curves show what happened.
-    draw_run_plots(run.path(), config.experiment, log.stream());
+    if (outcome.status != RunStatus::interrupted) {
+      remove_checkpoint(run);
+      sync_folder(run.path());
+    }
 
     if (theta.size() <= Eigen::Index(kPrintParametersUpTo)) {
       for (const auto& tensor : experiment.model().layout().tensors()) {
@@ -146,8 +154,19 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
   } catch (const std::exception& e) {
     summary.status = RunStatus::failed;
     summary.error = e.what();
-    run.replace_atomically("summary.json", summary.to_json());
     log.stream() << "exp: run failed: " << e.what() << std::endl;
+    try {
+      run.replace_atomically("summary.json", summary.to_json());
+    } catch (const std::exception& also) {
+      // Even the summary cannot be written (a full disk): the checkpoint, if the run
+      // got to one, is untouched and resumes once there is room.
+      log.stream() << "exp: and the summary could not record it: " << also.what()
+                   << (has_checkpoint(run.path())
+                           ? "; free some space and continue with exp resume " +
+                                 shell_quoted({run.path().string()})
+                           : std::string())
+                   << std::endl;
+    }
     return 1;
   }
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 #include "exp/number_format.hpp"
 
@@ -43,7 +44,10 @@ void cut_to_rows(const std::filesystem::path& file, std::size_t rows) {
 
 MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every,
                          std::optional<MetricRows> continue_after)
-    : flush_every_(flush_every), rows_(continue_after.value_or(MetricRows{})) {
+    : steps_file_(run.file("metrics.csv")),
+      epochs_file_(run.file("epochs.csv")),
+      flush_every_(flush_every),
+      rows_(continue_after.value_or(MetricRows{})) {
   const auto open = [&](std::ofstream& out, const std::string& name, const char* header,
                         std::size_t rows) {
     if (continue_after) cut_to_rows(run.file(name), rows);
@@ -80,6 +84,12 @@ void MetricFiles::flush() {
   steps_.flush();
   epochs_.flush();
   unflushed_ = 0;
+  // A row that did not reach the disk must not be counted by a checkpoint.
+  const auto check = [](const std::ofstream& stream, const std::filesystem::path& file) {
+    if (!stream) throw WriteError(file.string() + ": write failed (" + std::strerror(errno) + ")");
+  };
+  check(steps_, steps_file_);
+  check(epochs_, epochs_file_);
 }
 
 bool SummaryUpdater::step_taken(const StepRecord& record) {

@@ -9,9 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 
 namespace xp {
@@ -159,6 +162,7 @@ std::string gnuplot_complaint(const std::string& output) {
 
 // Runs program on script, which it reads from an in-memory file (memfd) so that its
 // own messages can be read back through the pipe without either side blocking.
+// Messages name `out`, the file the caller asked for (the script may write elsewhere).
 void run_gnuplot(const std::string& script, const std::filesystem::path& out) {
   const char* configured = std::getenv("EXP_GNUPLOT");
   const std::string program = configured && *configured ? configured : "gnuplot";
@@ -198,14 +202,24 @@ void run_gnuplot(const std::string& script, const std::filesystem::path& out) {
                 " not found (install the Debian package gnuplot-nox, or set EXP_GNUPLOT)");
   }
   if (code != 0) {
-    std::error_code ignored;
-    std::filesystem::remove(out, ignored);  // a half-written picture would mislead
     throw Error(cannot + program + " failed (exit " + std::to_string(code) +
                 "): " + gnuplot_complaint(output));
   }
-  std::error_code error;
-  if (std::filesystem::file_size(out, error) == 0 || error)
-    throw Error(cannot + program + " wrote nothing");
+}
+
+// Whether the picture gnuplot wrote is whole: gnuplot does not check its writes, so
+// on a full disk it exits 0 with a truncated file. An SVG ends with its closing
+// tag, a PNG with its IEND chunk.
+bool is_whole_picture(const std::filesystem::path& file, bool svg) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (svg) {
+    const std::size_t end = bytes.find_last_not_of(" \t\r\n");
+    return end != std::string::npos && end >= 5 && bytes.compare(end - 5, 6, "</svg>") == 0;
+  }
+  static const std::string kEnd("IEND\xae\x42\x60\x82", 8);
+  return bytes.size() >= kEnd.size() &&
+         bytes.compare(bytes.size() - kEnd.size(), kEnd.size(), kEnd) == 0;
 }
 
 }  // namespace
@@ -216,7 +230,23 @@ void draw_chart(const Chart& chart, const std::filesystem::path& out) {
     throw Error(out.string() + ": cannot draw a chart as '" + extension +
                 "': expected a file name ending in .svg or .png");
   }
-  run_gnuplot(script_for(chart, out, extension == ".svg"), out);
+  // Drawn aside and checked, then renamed into place: a picture is whole or absent.
+  const bool svg = extension == ".svg";
+  const std::filesystem::path temporary =
+      out.parent_path() / ("." + out.filename().string() + ".tmp");
+  try {
+    run_gnuplot(script_for(chart, temporary, svg), out);
+    if (!is_whole_picture(temporary, svg)) {
+      throw WriteError(out.string() +
+                       ": cannot draw the chart: the picture was written incomplete (a full "
+                       "disk?)");
+    }
+    commit_durably(temporary, out);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
 }
 
 Series thinned(const Series& series, std::size_t max_points) {

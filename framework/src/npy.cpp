@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 
 namespace xp {
@@ -33,19 +34,15 @@ void write_npy(const std::filesystem::path& file, const double* values,
   // spaces and ends in a newline so that the data starts on a 64-byte boundary.
   const std::size_t unpadded = 10 + header.size() + 1;
   header += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(file.string() + ": cannot write (" + std::strerror(errno) + ")");
-  out.write(kMagic, kMagicSize);
-  const char version[2] = {1, 0};
-  out.write(version, 2);
+  std::string bytes(kMagic, kMagicSize);
+  bytes += {char(1), char(0)};  // version 1.0
   const auto length = std::uint16_t(header.size());
-  const char length_bytes[2] = {char(length & 0xff), char(length >> 8)};
-  out.write(length_bytes, 2);
-  out << header;
+  bytes += {char(length & 0xff), char(length >> 8)};
+  bytes += header;
   std::size_t count = 1;
   for (const auto extent : shape) count *= extent;
-  out.write(reinterpret_cast<const char*>(values), std::streamsize(count * sizeof(double)));
-  if (!out) throw Error(file.string() + ": write failed");
+  bytes.append(reinterpret_cast<const char*>(values), count * sizeof(double));
+  write_durably(file, bytes);
 }
 
 NpyArray read_npy(const std::filesystem::path& file) {

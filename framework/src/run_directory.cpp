@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 
 namespace xp {
@@ -34,22 +35,26 @@ std::string random_hex(std::size_t digits) {
   return text;
 }
 
+// A new file, whole: a failed write leaves no file behind.
 void write_file(const fs::path& file, const std::string& text, int flags) {
   const int fd = ::open(file.c_str(), flags, 0644);
-  if (fd < 0) throw Error(file.string() + ": cannot create (" + std::strerror(errno) + ")");
+  if (fd < 0) throw WriteError(file.string() + ": cannot create (" + std::strerror(errno) + ")");
   std::size_t written = 0;
-  while (written < text.size()) {
+  int result = 0;
+  while (written < text.size() && result == 0) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      throw Error(file.string() + ": write failed (" + std::strerror(error) + ")");
-    }
-    written += std::size_t(n);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) result = -1;
+    written += n > 0 ? std::size_t(n) : 0;
   }
-  ::fsync(fd);
-  ::close(fd);
+  if (result == 0) result = ::fsync(fd);
+  const int error = errno;
+  if (::close(fd) != 0 && result == 0) result = -1;
+  if (result != 0) {
+    ::unlink(file.c_str());
+    throw WriteError(file.string() + ": write failed (" + std::strerror(error ? error : errno) +
+                     ")");
+  }
 }
 
 }  // namespace
@@ -78,11 +83,7 @@ void RunDirectory::write_new(const std::string& name, const std::string& text) c
 }
 
 void RunDirectory::replace_atomically(const std::string& name, const std::string& text) const {
-  const fs::path temporary = file("." + name + ".tmp");
-  write_file(temporary, text, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
-  if (std::rename(temporary.c_str(), file(name).c_str()) != 0) {
-    throw Error(file(name).string() + ": cannot replace (" + std::strerror(errno) + ")");
-  }
+  write_durably(file(name), text);
 }
 
 fs::path RunDirectory::folder(const std::string& name) const {

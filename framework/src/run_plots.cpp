@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 
 namespace xp {
@@ -148,6 +149,8 @@ void draw_run_plots(const std::filesystem::path& run_dir, const std::string& exp
       draw_chart(loss_chart(curves, experiment), run_dir / "loss.svg");
     if (curves.has_accuracy())
       draw_chart(accuracy_chart(curves, experiment), run_dir / "accuracy.svg");
+  } catch (const WriteError&) {
+    throw;
   } catch (const std::exception& e) {
     warnings << "warning: plots not drawn: " << e.what() << std::endl;
   }

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -84,10 +85,12 @@ class MetricFiles : public TrainingCallback {
   bool step_taken(const StepRecord& record) override;
   void evaluated(const EvaluationRecord& record) override;
   void end(const TrainingOutcome& outcome) override;
+  // Throws WriteError when either file could not be written (a full disk).
   void flush();
   MetricRows rows() const { return rows_; }  // written so far
 
  private:
+  std::filesystem::path steps_file_, epochs_file_;
   std::ofstream steps_;
   std::ofstream epochs_;
   std::size_t flush_every_;

@@ -49,9 +49,11 @@ Chart loss_chart(const RunCurves& curves, const std::string& experiment);
 Chart accuracy_chart(const RunCurves& curves, const std::string& experiment);
 
 // Writes loss.svg (when a step was taken) and accuracy.svg (when accuracy was
-// measured) into run_dir. A picture is not worth a failed run: on the first problem
-// (gnuplot missing or failing, a metrics file unreadable) it writes one
-// "warning: ..." line to warnings and draws nothing more.
+// measured) into run_dir, each whole or not at all. A picture is not worth a failed
+// run: on the first problem (gnuplot missing or failing, a metrics file unreadable)
+// it writes one "warning: ..." line to warnings and draws nothing more. A picture
+// that could not be written (WriteError: a full disk) is the run's problem, though,
+// as any file it cannot write: that is thrown.
 void draw_run_plots(const std::filesystem::path& run_dir, const std::string& experiment,
                     std::ostream& warnings);
 
