@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,7 +20,9 @@ namespace xp::cli {
 std::filesystem::path this_executable(const std::string& argv0);
 
 // Starts program with arguments (argv[1]...), its stdout and stderr written to
-// output (created or truncated), stdin from /dev/null. Throws xp::Error.
+// output (created or truncated), stdin from /dev/null. The child gets SIGTERM when
+// this process dies, however it dies (SIGKILL too): no run is left orphaned.
+// Throws xp::Error.
 pid_t start_process(const std::filesystem::path& program, const std::vector<std::string>& arguments,
                     const std::filesystem::path& output);
 
@@ -29,8 +32,9 @@ struct ChildEnd {
   int signal = 0;       // the signal that killed it, 0 if it exited
 };
 
-// Waits until a child ends. Returns nullopt when the wait was interrupted by a signal
-// (so the caller can react to it); throws xp::Error when there is no child.
-std::optional<ChildEnd> wait_for_child();
+// Waits until a child ends, for at most `at_most`. Returns nullopt when none ended by
+// then or the wait was interrupted by a signal (so the caller can react to it);
+// throws xp::Error when there is no child.
+std::optional<ChildEnd> wait_for_child(std::chrono::milliseconds at_most);
 
 }  // namespace xp::cli

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include "child_process.hpp"
 #include "commands.hpp"
@@ -16,6 +17,7 @@
 #include "exp/config.hpp"
 #include "exp/error.hpp"
 #include "exp/run_directory.hpp"
+#include "exp/run_status.hpp"
 #include "exp/run_summary.hpp"
 #include "run_records.hpp"
 #include "sweep_file.hpp"
@@ -169,8 +171,9 @@ class SweepRunner {
         for (const auto& entry : running_) kill(entry.first, StopOnSignal::signal_number());
         forwarded = true;
       }
-      const auto end = wait_for_child();
-      if (!end) continue;  // a signal: forwarded at the top of the loop
+      const auto end = wait_for_child(std::chrono::milliseconds(50));
+      note_run_folders();
+      if (!end) continue;  // a signal (forwarded at the top of the loop), or nothing yet
       const auto found = running_.find(end->pid);
       if (found == running_.end()) continue;
       finish(found->second, *end);
@@ -192,6 +195,11 @@ class SweepRunner {
     const bool continued = !combination.run.empty() && has_checkpoint(earlier);
     std::vector<std::string> arguments;
     if (continued) {
+      // A killed sweep's runs were sent SIGTERM and may still be writing their
+      // checkpoint: give them a moment to finish stopping.
+      for (int wait = 0; wait < 300 && is_being_written(earlier); ++wait) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
       arguments = {"resume", fs::absolute(earlier).string()};
     } else {
       arguments = {"run", sweep_.config};
@@ -208,6 +216,19 @@ class SweepRunner {
     running_[pid] = index;
     combination.status = "running";
     write_sweep_file(sweep_);
+  }
+
+  // sweep.yaml names each run's folder as soon as the run has made it, so that a
+  // sweep that is killed still knows its runs (and --resume continues them).
+  void note_run_folders() {
+    bool noted = false;
+    for (const auto& [pid, index] : running_) {
+      SweepCombination& combination = sweep_.combinations[index];
+      if (!combination.run.empty()) continue;
+      combination.run = reported_run(output_file(index), fs::absolute(sweep_.folder));
+      noted = noted || !combination.run.empty();
+    }
+    if (noted) write_sweep_file(sweep_);
   }
 
   void finish(std::size_t index, const ChildEnd& end) {

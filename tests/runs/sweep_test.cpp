@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -177,6 +178,64 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
   BOOST_TEST(summary.find("\"steps\": 1000,") != std::string::npos, summary);
   BOOST_TEST(summary.find("\"resumed\": []") == std::string::npos, summary);
   BOOST_TEST(run_folders(sweep) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(killing_the_sweep_stops_its_runs_and_resume_continues_them) {
+  const auto runs = xp::test::fresh_directory("exp-sweep");
+  // SIGKILL (which the sweep cannot catch or pass on) once both running combinations
+  // are named in sweep.yaml; `timeout` bounds a failure.
+  const fs::path script = runs / "kill.sh";
+  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
+                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.5,0.2,0.1 "
+                           "train.iterations=4000 --jobs 2 --runs-dir '"
+                        << runs.string() << "' > '" << (runs / "console.txt").string()
+                        << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n"
+                           "  [ $(grep -cs 'run: synthetic/' '"
+                        << runs.string()
+                        << "'/sweeps/*/sweep.yaml) -ge 2 ] && break\n  sleep 0.05\ndone\n"
+                           "kill -KILL $sweep\nwait $sweep\necho exit=$?\n";
+  const auto result = run_command("bash '" + script.string() + "'");
+  BOOST_TEST_REQUIRE(result.output.find("exit=137") != std::string::npos,
+                     result.output << xp::test::read_file(runs / "console.txt"));
+  const fs::path sweep = only_sweep_folder(runs);
+  // Its runs die with it (SIGTERM: they stop at the end of a step, with a checkpoint).
+  const auto orphans = [&] {
+    // "[-]-runs-dir": the pattern must not match the shell that runs pgrep.
+    return run_command("pgrep -f -- '[-]-runs-dir " + fs::absolute(sweep).string() + "'").status ==
+           0;
+  };
+  for (int wait = 0; wait < 200 && orphans(); ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(!orphans());
+  const YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
+  std::vector<std::string> named;
+  for (const auto& combination : file["combinations"]) {
+    const std::string run = combination["run"].as<std::string>();
+    if (run.empty()) continue;
+    named.push_back(run);
+    BOOST_TEST(fs::exists(sweep / run / "checkpoint.bin"), run);
+    BOOST_TEST(xp::test::read_file(sweep / run / "summary.json").find("\"interrupted\"") !=
+                   std::string::npos,
+               run);
+  }
+  BOOST_TEST(named.size() == 2u);
+  BOOST_TEST(run_folders(sweep) == 2u);  // every run folder is known to sweep.yaml
+
+  // --resume continues the two stopped runs in their own folders and runs the others.
+  const auto resumed = run_exp("sweep --resume '" + sweep.string() + "' --jobs 2");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  const YAML::Node after = YAML::LoadFile((sweep / "sweep.yaml").string());
+  for (const auto& combination : after["combinations"]) {
+    BOOST_TEST(combination["status"].as<std::string>() == "completed");
+    BOOST_TEST(!combination["earlier_runs"]);
+  }
+  for (const auto& run : named) {
+    BOOST_TEST(xp::test::read_file(sweep / run / "summary.json").find("\"resumed\": []") ==
+                   std::string::npos,
+               run);
+  }
+  BOOST_TEST(run_folders(sweep) == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(a_combination_that_does_not_complete_makes_the_sweep_exit_1) {
