@@ -1,11 +1,19 @@
 #include "exp/plugin_registry.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 
+#include "exp/plugin_load_guard.hpp"
 #include "exp/suggest.hpp"
 
 namespace xp {
@@ -59,12 +67,44 @@ void check_declarations(const fs::path& file, const PluginInfo& info) {
   }
 }
 
+// Loads file in a child process first, so that a library whose loading ends the
+// process (exit() or a crash in a static constructor) is reported, not the end of
+// the caller. nullopt: it loads (or fails with an ordinary error, which the caller's
+// own load reports).
+std::optional<std::string> probe_in_child(const fs::path& file) {
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) return std::nullopt;  // no probe: the caller's load decides
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) ::dup2(null, STDERR_FILENO);
+    try {
+      load_plugin_file(file);
+    } catch (...) {
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) {
+    return file.string() + ": crashed while being loaded (signal " +
+           std::to_string(WTERMSIG(status)) + ")";
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    return file.string() +
+           ": the plugin ended the process while being loaded (exit() in a static constructor?)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 LoadedPlugin load_plugin_file(const fs::path& file) {
   LoadedPlugin plugin;
   plugin.file = file;
   try {
+    const PluginLoadGuard guard(file);
     plugin.library = std::make_shared<boost::dll::shared_library>(
         file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
@@ -166,6 +206,10 @@ PluginRegistry::Discovery PluginRegistry::discover() {
     for (const auto& file : files) {
       auto cached = loaded_.find(file);
       if (cached == loaded_.end()) {
+        if (auto fatal = probe_in_child(file)) {
+          found.problems.push_back(std::move(*fatal));
+          continue;
+        }
         try {
           cached = loaded_.emplace(file, load_plugin_file(file)).first;
         } catch (const Error& e) {

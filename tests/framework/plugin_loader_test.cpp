@@ -195,3 +195,31 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp) {
     BOOST_TEST(state.front().second.size() == 33);
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_library_whose_loading_ends_the_process_is_named_not_silent) {
+  const std::string path = "EXP_PLUGIN_PATH='" + (kBad / "fatal").string() + "' ";
+  const std::string exp = std::string("'") + EXP_TEST_BINARY + "' ";
+  const std::string run = "run '" + std::string(EXP_TEST_SOURCE_DIR) + "/configs/synthetic.yaml' ";
+  // exit(0) in a static constructor: exit status 1 and the file named, not a silent 0.
+  const auto exits = xp::test::run_command(path + exp + run + "optimizer.name=exits_on_load");
+  BOOST_TEST(exits.status == 1, exits.output);
+  BOOST_TEST(exits.output.find("exp_optimizer_exits_on_load.so: the plugin ended the process "
+                               "while being loaded") != std::string::npos,
+             exits.output);
+  const auto aborts = xp::test::run_command(path + exp + run + "optimizer.name=aborts_on_load");
+  BOOST_TEST(aborts.status != 0, aborts.output);
+  BOOST_TEST(aborts.output.find("exp_optimizer_aborts_on_load.so: crashed while being loaded") !=
+                 std::string::npos,
+             aborts.output);
+  // Discovery loads every file: each is tried in a child process first, so the
+  // listing survives both and names them.
+  const auto listing = xp::test::run_command(path + exp + "plugins optimizer");
+  BOOST_TEST(listing.status == 1, listing.output);
+  BOOST_TEST(listing.output.find("optimizer adam") != std::string::npos, listing.output);
+  BOOST_TEST(listing.output.find("exp_optimizer_exits_on_load.so: the plugin ended the process") !=
+                 std::string::npos,
+             listing.output);
+  BOOST_TEST(listing.output.find("exp_optimizer_aborts_on_load.so: crashed while being loaded "
+                                 "(signal 6)") != std::string::npos,
+             listing.output);
+}

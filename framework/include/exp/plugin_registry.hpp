@@ -73,7 +73,9 @@ class PluginRegistry {
   // Every plugin file on the search path, opened and checked: the first of each kind
   // and name (sorted by kind and name), the later ones it shadows, and the files
   // that could not be loaded (one message each, naming the file), so that one
-  // broken library does not hide the others.
+  // broken library does not hide the others. Each file is first loaded in a child
+  // process (fork): one whose loading ends the process (exit() or a crash in a
+  // static constructor) is reported as a problem instead.
   struct Shadowed {
     LoadedPlugin plugin;
     std::filesystem::path winner;  // the file used instead

@@ -7,14 +7,23 @@
 //   bad_default          a default its own type refuses
 //   null_entry           the entry point is exported as a null pointer
 //   shadow               a second "optimizer sgd" (same kind and name as the real one)
+//   exits_on_load        a static constructor calls exit(0)
+//   aborts_on_load       a static constructor aborts
 // Built with other flags instead (tests/plugins/CMakeLists.txt): _GLIBCXX_DEBUG, Eigen
 // aligned to 16 bytes (refused), and -march=x86-64 (accepted: its state, allocated
 // here, is freed by exp).
 #include <boost/config.hpp>
+#include <cstdlib>
 
 #include "exp/optimizer.hpp"
 
 namespace {
+
+#if EXP_MISTAKE_exits_on_load
+const int kQuit = (std::exit(0), 0);
+#elif EXP_MISTAKE_aborts_on_load
+const int kQuit = (std::abort(), 0);
+#endif
 
 class Still final : public xp::Optimizer {
  public:
