@@ -23,18 +23,39 @@ namespace pt = boost::property_tree;
 
 namespace {
 
-// The parts of the previous summary.json that a resumed run keeps: when it began and
-// its earlier resumptions. The rest is described afresh by this process.
-void keep_history(const fs::path& dir, RunSummary& summary) {
+// The parts of the previous summary.json that a resumed run keeps: when it began, its
+// earlier resumptions and plugin changes; and a line for each plugin whose file is
+// not the one the run used so far. The rest is described afresh by this process.
+// Returns how many plugins_changed lines were there before (the rest are new).
+std::size_t keep_history(const fs::path& dir, RunSummary& summary) {
   pt::ptree previous;
   pt::read_json((dir / "summary.json").string(), previous);
   summary.started_utc = previous.get<std::string>("started", "");
+  if (const auto changed = previous.get_child_optional("plugins_changed")) {
+    for (const auto& [key, line] : *changed) summary.plugins_changed.push_back(line.data());
+  }
+  const std::size_t earlier = summary.plugins_changed.size();
+  // A plugin file that is not the one the run used so far: named, not hidden.
+  if (const auto plugins = previous.get_child_optional("plugins")) {
+    for (const auto& [key, before] : *plugins) {
+      for (const auto& now : summary.plugins) {
+        if (now.kind != before.get<std::string>("kind", "")) continue;
+        const std::string sha = before.get<std::string>("sha256", "");
+        if (now.sha256 != sha) {
+          summary.plugins_changed.push_back(now.kind + " " + now.name + ": " + now.file +
+                                            " has SHA-256 " + now.sha256 + "; the run used " +
+                                            before.get<std::string>("file", "") + " with " + sha);
+        }
+      }
+    }
+  }
   if (const auto resumed = previous.get_child_optional("resumed")) {
     for (const auto& [key, entry] : *resumed) {
       summary.resumed.push_back(
           {entry.get<std::size_t>("at_step", 0), entry.get<std::string>("utc", "")});
     }
   }
+  return earlier;
 }
 
 }  // namespace
@@ -118,7 +139,11 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
   }
   RunLog log(std::cout);
   log.open(run.file("log.txt"));
-  keep_history(dir, summary);
+  const std::size_t earlier_changes = keep_history(dir, summary);
+  for (std::size_t i = earlier_changes; i < summary.plugins_changed.size(); ++i) {
+    log.stream() << "warning: plugin changed since the run started: " << summary.plugins_changed[i]
+                 << std::endl;
+  }
   summary.resumed.push_back({at_step, utc_now()});
   log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step
                << " of " << summary.total_steps << " (the run was " << to_string(status) << ")"

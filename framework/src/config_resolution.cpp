@@ -18,7 +18,6 @@ namespace {
 // stamp and a counter to the experiment's name, so names stop well short of it.
 constexpr std::size_t kLongestExperimentName = 200;
 
-
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // The train section's keys, declared and checked like a plugin's parameters.
@@ -243,6 +242,20 @@ ExperimentConfig resolve_config(const ConfigSource& source) {
   config.gradient = check.plugin(registry, PluginKind::gradient);
   config.optimizer = check.plugin(registry, PluginKind::optimizer);
   config.train = check.train();
+  // The folders the plugins came from, in search order, join plugin_paths: the
+  // resolved config (and so a resumed run, which reads it) finds the same files
+  // without the EXP_PLUGIN_PATH it was started with.
+  for (const auto& folder : registry.search_path()) {
+    const auto plugins = config.plugins();
+    const bool used = std::any_of(plugins.begin(), plugins.end(), [&](const PluginChoice* choice) {
+      return choice->plugin.file.parent_path() == folder;
+    });
+    const fs::path absolute = fs::absolute(folder).lexically_normal();
+    if (used && std::find(config.plugin_paths.begin(), config.plugin_paths.end(), absolute) ==
+                    config.plugin_paths.end()) {
+      config.plugin_paths.push_back(absolute);
+    }
+  }
   return config;
 }
 

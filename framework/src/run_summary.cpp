@@ -83,6 +83,9 @@ std::string RunSummary::to_json() const {
     json.end_object();
   }
   json.end_array();
+  json.key("plugins_changed").begin_array();
+  for (const auto& change : plugins_changed) json.value(change);
+  json.end_array();
   json.key("data").begin_array();
   for (const auto& record : data) {
     json.begin_object();

@@ -2,6 +2,7 @@
 // `exp resume`: the run ends bit-identical to one that was never stopped, with
 // stateless (sgd) and stateful (adam) optimizers and both batch samplers.
 #define BOOST_TEST_MODULE exp resume
+#include <fstream>
 #include <map>
 
 #include "resume_support.hpp"
@@ -129,4 +130,35 @@ BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical)
   BOOST_TEST_REQUIRE(third.status == 0, third.output);
   BOOST_TEST(summary_of(dir).get_child("resumed").size() == 2u);
   xp::test::check_same_results(dir, reference_run(kSgd));
+}
+
+BOOST_AUTO_TEST_CASE(a_run_resumes_with_the_plugins_it_started_with_and_names_a_changed_one) {
+  // The sgd optimizer from a folder of its own, given through EXP_PLUGIN_PATH only.
+  const fs::path folder = xp::test::fresh_directory("exp-own-plugins");
+  const fs::path plugin = folder / "exp_optimizer_sgd.so";
+  fs::copy_file(fs::path(EXP_TEST_PLUGIN_DIR) / "exp_optimizer_sgd.so", plugin);
+  const auto runs = xp::test::fresh_directory("exp-resume");
+  ::setenv("EXP_PLUGIN_PATH", folder.c_str(), 1);
+  ChildRun child(runs, kSgd);
+  ::unsetenv("EXP_PLUGIN_PATH");
+  const fs::path dir = child.dir();
+  child.wait_until([&] { return child.metric_rows() >= 300; }, "metric rows");
+  BOOST_TEST_REQUIRE(child.stop(SIGINT) == 130, child.output());
+  BOOST_TEST(xp::test::read_file(dir / "config.yaml").find(folder.string()) != std::string::npos);
+
+  // Rebuilt in place: other bytes (trailing bytes do not stop it loading), same version.
+  std::ofstream(plugin, std::ios::binary | std::ios::app) << '\0';
+  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "'");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(resumed.output.find("warning: plugin changed since the run started: optimizer sgd: " +
+                                 plugin.string() + " has SHA-256") != std::string::npos,
+             resumed.output);
+  const auto summary = summary_of(dir);
+  BOOST_TEST(summary.get_child("plugins_changed").size() == 1u);
+  for (const auto& [key, record] : summary.get_child("plugins")) {
+    if (record.get<std::string>("kind") == "optimizer") {
+      BOOST_TEST(record.get<std::string>("file") == plugin.string());
+    }
+  }
+  fs::remove_all(folder);
 }

@@ -65,6 +65,9 @@ struct RunSummary {
   BuildInfo build = build_info();  // compiler, flags and library versions of libexp
   std::vector<PluginRecord> plugins;
   std::vector<DataRecord> data;
+  // Plugins whose file differs (SHA-256) from the one the run started with, one line
+  // each: a resumed run says so rather than silently continuing with other code.
+  std::vector<std::string> plugins_changed;
 
   std::string to_json() const;
 };
