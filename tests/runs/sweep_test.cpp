@@ -52,6 +52,25 @@ std::size_t run_folders(const fs::path& sweep) {
   return count;
 }
 
+// Starts `exp sweep configs/synthetic.yaml ARGUMENTS --runs-dir RUNS` in the
+// background, waits (at most 30 s) until the shell condition `ready` holds, sends it
+// SIG`signal` and requires it to end with exit status `expected`; `timeout` bounds
+// a failure.
+void signal_sweep(const fs::path& runs, const std::string& arguments, const std::string& ready,
+                  const std::string& signal, int expected) {
+  const fs::path script = runs / "signal.sh";
+  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
+                        << "' sweep configs/synthetic.yaml " << arguments << " --runs-dir '"
+                        << runs.string() << "' > '" << (runs / "console.txt").string()
+                        << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n  " << ready
+                        << " && break\n  sleep 0.05\ndone\nkill -" << signal
+                        << " $sweep\ntimeout 60 tail --pid=$sweep -f /dev/null || "
+                           "kill -KILL $sweep\nwait $sweep\necho exit=$?\n";
+  const auto result = run_command("bash '" + script.string() + "'");
+  BOOST_TEST_REQUIRE(result.output.find("exit=" + std::to_string(expected)) != std::string::npos,
+                     result.output << xp::test::read_file(runs / "console.txt"));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_two_by_two_grid_makes_four_runs_and_resume_reruns_only_the_incomplete) {
@@ -138,21 +157,10 @@ BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing)
 BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_and_exits_130) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
   // The signal comes as soon as the first run has its run directory (so its handler
-  // is installed), long before its 1000 steps; `timeout` bounds a failure.
-  const fs::path script = runs / "interrupt.sh";
-  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
-                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.1 "
-                           "train.iterations=1000 --runs-dir '"
-                        << runs.string() << "' > '" << (runs / "console.txt").string()
-                        << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n"
-                           "  grep -qs 'run directory' '"
-                        << runs.string()
-                        << "'/sweeps/*/output/1.txt && break\n  sleep 0.05\ndone\n"
-                           "kill -INT $sweep\ntimeout 60 tail --pid=$sweep -f /dev/null || "
-                           "kill -KILL $sweep\nwait $sweep\necho exit=$?\n";
-  const auto result = run_command("bash '" + script.string() + "'");
-  BOOST_TEST_REQUIRE(result.output.find("exit=130") != std::string::npos,
-                     result.output << xp::test::read_file(runs / "console.txt"));
+  // is installed), long before its 1000 steps.
+  signal_sweep(runs, "optimizer.lr=1,0.1 train.iterations=1000",
+               "grep -qs 'run directory' '" + runs.string() + "'/sweeps/*/output/1.txt", "INT",
+               130);
   const fs::path sweep = only_sweep_folder(runs);
   const YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
   BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "interrupted");
@@ -183,20 +191,11 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
 BOOST_AUTO_TEST_CASE(killing_the_sweep_stops_its_runs_and_resume_continues_them) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
   // SIGKILL (which the sweep cannot catch or pass on) once both running combinations
-  // are named in sweep.yaml; `timeout` bounds a failure.
-  const fs::path script = runs / "kill.sh";
-  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
-                        << "' sweep configs/synthetic.yaml optimizer.lr=1,0.5,0.2,0.1 "
-                           "train.iterations=4000 --jobs 2 --runs-dir '"
-                        << runs.string() << "' > '" << (runs / "console.txt").string()
-                        << "' 2>&1 &\nsweep=$!\nfor i in $(seq 600); do\n"
-                           "  [ $(grep -cs 'run: synthetic/' '"
-                        << runs.string()
-                        << "'/sweeps/*/sweep.yaml) -ge 2 ] && break\n  sleep 0.05\ndone\n"
-                           "kill -KILL $sweep\nwait $sweep\necho exit=$?\n";
-  const auto result = run_command("bash '" + script.string() + "'");
-  BOOST_TEST_REQUIRE(result.output.find("exit=137") != std::string::npos,
-                     result.output << xp::test::read_file(runs / "console.txt"));
+  // are named in sweep.yaml.
+  signal_sweep(
+      runs, "optimizer.lr=1,0.5,0.2,0.1 train.iterations=4000 --jobs 2",
+      "[ $(grep -cs 'run: synthetic/' '" + runs.string() + "'/sweeps/*/sweep.yaml) -ge 2 ]", "KILL",
+      137);
   const fs::path sweep = only_sweep_folder(runs);
   // Its runs die with it (SIGTERM: they stop at the end of a step, with a checkpoint).
   const auto orphans = [&] {
