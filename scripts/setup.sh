@@ -14,6 +14,8 @@ PACKAGES=(
   dataset-fashion-mnist gnuplot-nox
   # scripts/test.sh: the libFuzzer targets (clang's runtime) and readable sanitizer stacks
   clang libclang-rt-14-dev llvm
+  # the tests: pgrep (a killed sweep leaves no run behind), mount (a small tmpfs fills up)
+  procps mount
 )
 
 missing=()
