@@ -14,9 +14,9 @@
 //  - at the output: softmax with cross-entropy takes E_k = expm1(x_k), Q = sum_k
 //    y_k E_k and G = (sum t) log1p(Q) - sum_k t_k log1p(alpha_k E_k + (1 - alpha_k) Q)
 //    (loss_series.hpp); identity with squared error G = sum_k x_k (y_k - t_k) + x_k^2/2.
-// Cost per sample: about units(l) x N x (the weights below layer l + 1) multiply-adds
-// for the matrix products plus N^3 / 3 per unit pair for the compositions; relu
-// carries degree 1 only (it is linear on each side of its kink).
+// Cost per sample: about units(l) x N x (the weights of the layers after l + 1)
+// multiply-adds for the matrix products, plus N^3 / 3 per (unit, later unit) pair for
+// the compositions; relu carries degree 1 only (it is linear on each side of its kink).
 //
 // Remainder bounds (Cauchy's estimate, as loss_series.hpp):
 //  - sigmoid and tanh: on the disk |delta| <= rho, |s_u| <= Lambda(rho) rho; a change
@@ -26,7 +26,8 @@
 //    (max sum y) expm1(max D) and |F| <= M = (max weight total) (-log1p(-qbar)), or
 //    M = sum_k (max |y_k - t_k|) D_k + D_k^2 / 2 for squared error. rho is the widest
 //    disk (halved from the largest strip) on which every R_k stays in its strip and
-//    qbar <= 1/2; the bound holds for every sample of the batch.
+//    qbar <= 1/2; the bound holds for every sample of the batch, and is refined per
+//    sample by its confidence (LossSeries::ConfidentDisk).
 //  - relu: F(delta) = G(delta v_nu) exactly while no unit changes side: |delta| <=
 //    |a_nu| for the unit itself and |a_nk| / |v_nuk| for every later hidden unit k
 //    (v: the unit's Jacobian column), then the output's bound as for one layer.
