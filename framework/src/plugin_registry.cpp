@@ -41,6 +41,20 @@ struct KeepsLibrary {
   std::unique_ptr<PluginObject> object;
 };
 
+// The system loader's own words from Boost.DLL's message, which wraps them in text
+// and ends with an unrelated errno ("... (dlerror system message: FILE: file too
+// short): Bad file descriptor"): "file too short".
+std::string loader_reason(const std::string& message, const fs::path& file) {
+  const std::string marker = "dlerror system message: ";
+  const std::size_t start = message.find(marker);
+  const std::size_t end = message.rfind("):");
+  if (start == std::string::npos || end == std::string::npos || end < start) return message;
+  std::string reason = message.substr(start + marker.size(), end - start - marker.size());
+  const std::string prefix = file.string() + ": ";
+  if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+  return reason;
+}
+
 // A plugin's parameter declarations are the plugin author's, not the user's: a
 // duplicate name or a default that its own type refuses is reported against the
 // plugin file when it is loaded, not later as if a config were wrong.
@@ -108,7 +122,8 @@ LoadedPlugin load_plugin_file(const fs::path& file) {
     plugin.library = std::make_shared<boost::dll::shared_library>(
         file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    throw Error(file.string() + ": cannot be loaded as a shared library: " + e.what());
+    throw Error(file.string() + ": cannot be loaded as a shared library (" +
+                loader_reason(e.what(), file) + ")");
   }
   if (!plugin.library->has(kEntryPoint)) {
     throw Error(file.string() + ": not an exp plugin (it exports no '" + kEntryPoint + "')");
