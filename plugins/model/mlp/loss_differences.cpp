@@ -14,6 +14,7 @@ struct MlpLossDifferences::Scratch {
   std::vector<std::int64_t> unsure;
   std::vector<char> opposite;           // per block of units: the odd form applies
   std::unique_ptr<SampleChange> exact;  // made on first use of the general path
+  ShortcutCounts counts;                // added to the totals once, at the end
   void resize(std::size_t width) {
     if (step_a.size() >= width) return;
     step_a.resize(width);
@@ -38,18 +39,14 @@ namespace {
 // (theta_i + step) - theta_i: the step a full evaluation actually takes.
 inline double actual_step(double theta, double step) { return (theta + step) - theta; }
 
-// Calls body(sample, input) for the samples whose input to the row is non-zero.
-template <typename Body>
-void for_each_input(const BatchCache& cache, std::size_t layer, bool bias, std::size_t input,
-                    Body&& body) {
-  if (bias) {
-    for (std::size_t n = 0; n < cache.batch_size(); ++n) body(n, 1.0);
-    return;
-  }
+// The samples whose input to a row is non-zero (every sample for the bias row).
+AffectedSamples affected_by(const BatchCache& cache, std::size_t layer, bool bias,
+                            std::size_t input) {
+  if (bias) return {nullptr, nullptr, cache.batch_size()};
   const InputColumns& columns = cache.columns[layer];
-  for (std::size_t e = columns.starts[input]; e < columns.ends[input]; ++e) {
-    body(std::size_t(columns.samples[e]), columns.values[e]);
-  }
+  const std::size_t start = columns.starts[input];
+  return {columns.samples.data() + start, columns.values.data() + start,
+          columns.ends[input] - start};
 }
 
 }  // namespace
@@ -89,6 +86,9 @@ void MlpLossDifferences::compute(std::size_t begin, std::size_t end, double a, d
       compute_row(row, a, b, scratch, out + (row.offset + row.first - begin));
     }
   }
+  pairs_ += scratch.counts.pairs;
+  general_pairs_ += scratch.counts.general_pairs;
+  kink_parameters_ += scratch.counts.kink_parameters;
 }
 
 void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch& scratch,
@@ -124,17 +124,8 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   }
 
   const LossSeries* series = series_[row.layer].get();
+  const AffectedSamples affected = affected_by(cache_, row.layer, row.bias, row.input);
   if (series != nullptr) {
-    AffectedSamples affected;
-    if (row.bias) {
-      affected.count = samples;
-    } else {
-      const InputColumns& columns = cache_.columns[row.layer];
-      const std::size_t start = columns.starts[row.input];
-      affected.samples = columns.samples.data() + start;
-      affected.inputs = columns.values.data() + start;
-      affected.count = columns.ends[row.input] - start;
-    }
     // Per block: whether every unit of the block (in this range or not) has d_b = -d_a.
     const bool two_sided = b != 0.0;
     const std::size_t units = cache_.network.units_of(row.layer);
@@ -149,10 +140,8 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
                 step_a, step_b, reach, sum, unsure);
   }
 
-  const std::size_t affected_count = row.bias ? samples
-                                              : cache_.columns[row.layer].ends[row.input] -
-                                                    cache_.columns[row.layer].starts[row.input];
-  std::uint64_t general = 0, kinks = 0;
+  ShortcutCounts& counts = scratch.counts;
+  counts.pairs += affected.count * count;
   std::unique_ptr<SampleChange>& exact = scratch.exact;
   for (std::size_t u = 0; u < count; ++u) {
     const std::size_t lane = row.first + u - block_first;
@@ -166,14 +155,16 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
     const bool opposite = series != nullptr && scratch.opposite[lane / kBlock] != 0;
     double total = 0.0;
     bool kink = false;
-    for_each_input(cache_, row.layer, row.bias, row.input, [&](std::size_t n, double x) {
+    for (std::size_t e = 0; e < affected.count; ++e) {
+      const std::size_t n = affected.sample(e);
+      const double x = affected.input(e);
       double term = 0.0;
       if (series != nullptr && series_term(*series, n, unit, x, step_a[lane], step_b[lane],
                                            reach[lane], b != 0.0, opposite, term)) {
         total += term;
-        return;
+        continue;
       }
-      ++general;
+      ++counts.general_pairs;
       if (!exact) exact = std::make_unique<SampleChange>(cache_);
       double change = (*exact)(row.layer, unit, n, step_a[lane] * x);
       kink = kink || exact->crossed_kink();
@@ -182,13 +173,10 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
         kink = kink || exact->crossed_kink();
       }
       total += change;
-    });
-    kinks += kink ? 1 : 0;
+    }
+    counts.kink_parameters += kink ? 1 : 0;
     out[u] = total / double(samples);
   }
-  pairs_ += affected_count * count;
-  general_pairs_ += general;
-  kink_parameters_ += kinks;
 }
 
 }  // namespace xp::mlp

@@ -50,8 +50,8 @@ template <int W, bool kTwoSided, bool kOpposite>
     beyond[p] = Mask{};
   }
   for (std::size_t e = 0; e < affected.count; ++e) {
-    const std::size_t n = affected.samples != nullptr ? affected.samples[e] : e;
-    const double x = affected.inputs != nullptr ? affected.inputs[e] : 1.0;
+    const std::size_t n = affected.sample(e);
+    const double x = affected.input(e);
     const double magnitude = x < 0.0 ? -x : x;
     const double* radius = series.radius(n) + unit;
     for (int p = 0; p < kParts; ++p) {

@@ -37,6 +37,8 @@ struct AffectedSamples {
   const std::uint32_t* samples = nullptr;
   const double* inputs = nullptr;
   std::size_t count = 0;
+  std::size_t sample(std::size_t e) const { return samples != nullptr ? samples[e] : e; }
+  double input(std::size_t e) const { return inputs != nullptr ? inputs[e] : 1.0; }
 };
 
 // Arrays are indexed from unit block_first (a multiple of kBlock), blocks * kBlock
