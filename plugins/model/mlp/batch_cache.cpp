@@ -128,20 +128,23 @@ void BatchCache::measure_confidence() {
   const Matrix& outputs = pass.outputs();
   spread.assign(batch_size(), 0.0);
   confidence.assign(batch_size(), std::numeric_limits<double>::infinity());
+  target_sum.assign(batch_size(), 0.0);
+  target_weight.assign(batch_size(), 0.0);
   for (std::size_t n = 0; n < batch_size(); ++n) {
     const auto y = outputs.row(Eigen::Index(n));
     const double total = y.sum();
     largest_probability_total = std::max(largest_probability_total, total);
-    double weight = 0.0;
+    double weight = 0.0;  // sum_k |t_k|
     for (const auto& [k, t] : target_entries[n]) {
+      target_sum[n] += t;
       const auto column = Eigen::Index(k);
       double others = 0.0;
       for (Eigen::Index j = 0; j < y.size(); ++j) others += j == column ? 0.0 : y[j];
-      const double denominator = y[column] + epsilon;
-      const double alpha = denominator > 0.0 ? y[column] / denominator : 1.0;
-      spread[n] = std::max(spread[n], alpha * (2.0 * others + std::abs(1.0 - total)));
+      spread[n] = std::max(spread[n], alpha(y[column]) * (2.0 * others + std::abs(1.0 - total)));
       weight += std::abs(t);
     }
+    target_weight[n] = std::abs(target_sum[n]) + weight;
+    largest_target_weight = std::max(largest_target_weight, target_weight[n]);
     const double bound_factor = 4.0 * weight * spread[n] * (1.0 + 1e-6);
     if (bound_factor > 0.0) {
       confidence[n] = std::cbrt(std::sqrt(sample_tolerance[n] / bound_factor));

@@ -46,7 +46,13 @@ struct BatchCache {
   std::vector<InputColumns> columns;  // per layer
   ClosedForm form = ClosedForm::none;
   double epsilon = 0.0;  // the cross-entropy's, inside the log
-  Matrix targets;        // B x K target rows (labels made one-hot)
+  // alpha = y / (y + eps): the share of a target's probability in its log's argument
+  // (1 where both are 0).
+  double alpha(double y) const {
+    const double denominator = y + epsilon;
+    return denominator > 0.0 ? y / denominator : 1.0;
+  }
+  Matrix targets;  // B x K target rows (labels made one-hot)
   std::vector<std::vector<std::pair<std::size_t, double>>> target_entries;  // non-zero t_k
   std::vector<double> sample_losses;  // l_n at theta (Loss::sample)
   // The truncation error allowed per sample: budgets b_n whose mean, 2^-56 times the
@@ -64,10 +70,15 @@ struct BatchCache {
   //   spread[n] = max over targets k of alpha_k (2 o_k + |1 - S|), alpha_k = y_k / (y_k + eps),
   //   confidence[n] = (sample_tolerance[n] / (4 (sum_k |t_k|) spread[n]))^(1/6) (infinite
   //   at spread 0),
-  // and largest_probability_total = max(1, max_n S).
+  // and largest_probability_total = max(1, max_n S). The series and their bounds also
+  // need target_sum[n] = sum_k t_k, target_weight[n] = |sum_k t_k| + sum_k |t_k| (the
+  // factor of the batch-wide bound) and its largest value over the batch.
   std::vector<double> spread;
   std::vector<double> confidence;
+  std::vector<double> target_sum;
+  std::vector<double> target_weight;
   double largest_probability_total = 1.0;
+  double largest_target_weight = 0.0;
 
  private:
   void forward(ThreadPool& pool);

@@ -209,14 +209,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
       if (relu && cross_entropy) {
         // F(delta) = G(delta v): the one-layer bound with w = max_k |v_k| per unit, on
         // the disk rho = log(3/2) / w (so that qbar <= 1/2); radii scale as 1 / w.
-        double weight_total = 0.0, weight_sum = 0.0;
-        for (const auto& [k, t] : cache.target_entries[n]) {
-          weight_sum += t;
-          weight_total += std::abs(t);
-        }
-        weight_total += std::abs(weight_sum);
         const double probability_total = std::max(1.0, y.sum());
-        const double bound = weight_total * -std::log1p(-probability_total * 0.5);
+        const double bound = cache.target_weight[n] * -std::log1p(-probability_total * 0.5);
         const ConfidentDisk unit_disk(cache, 1.0, 0.5,
                                       certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance));
         const double reach = std::log(1.5) * unit_disk.radius(cache, n);
@@ -236,12 +230,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
             for (std::size_t u = 0; u < lanes_; ++u) q[m][u] += yk * e[m][u];
           }
         }
-        double weight_sum = 0.0;
         for (const auto& [k, t] : cache.target_entries[n]) {
-          weight_sum += t;
-          const double yk = y[Eigen::Index(k)];
-          const double denominator = yk + cache.epsilon;
-          const double alpha = denominator > 0.0 ? yk / denominator : 1.0;
+          const double alpha = cache.alpha(y[Eigen::Index(k)]);
           const double beta = 1.0 - alpha;
           const LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
           for (std::size_t m = 1; m <= N; ++m) {
@@ -250,7 +240,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
           }
           add_log1p(state.r, -t, g, state.work);
         }
-        add_log1p(q, weight_sum, g, state.work);
+        add_log1p(q, cache.target_sum[n], g, state.work);
       } else {
         for (std::size_t k = 0; k < classes; ++k) {
           const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
@@ -287,23 +277,13 @@ std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(
   const Matrix& outputs = cache.pass.outputs();
   const std::size_t classes = std::size_t(outputs.cols());
 
-  // What the output's bound needs, worst case over the batch.
-  double weight_total = 0.0, probability_total = 1.0;
+  // What the squared error's bound needs, worst case over the batch (cross-entropy's
+  // comes from the cache).
   Eigen::VectorXd residual = Eigen::VectorXd::Zero(Eigen::Index(classes));
-  for (std::size_t n = 0; n < cache.batch_size(); ++n) {
+  for (std::size_t n = 0; n < cache.batch_size() && !cross_entropy; ++n) {
     const auto row = Eigen::Index(n);
-    if (cross_entropy) {
-      double sum = 0.0, absolute = 0.0;
-      for (const auto& [k, t] : cache.target_entries[n]) {
-        sum += t;
-        absolute += std::abs(t);
-      }
-      weight_total = std::max(weight_total, std::abs(sum) + absolute);
-      probability_total = std::max(probability_total, outputs.row(row).sum());
-    } else {
-      residual =
-          residual.cwiseMax((outputs.row(row) - cache.targets.row(row)).cwiseAbs().transpose());
-    }
+    residual =
+        residual.cwiseMax((outputs.row(row) - cache.targets.row(row)).cwiseAbs().transpose());
   }
 
   std::vector<Matrix> magnitudes;  // |W|^T of each later layer
@@ -322,9 +302,9 @@ std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(
     }
     if (cross_entropy) {
       e = std::expm1(reach.maxCoeff());
-      const double q_bound = probability_total * e;
+      const double q_bound = cache.largest_probability_total * e;
       if (!(q_bound <= 0.5)) return kInfinity;
-      return weight_total * -std::log1p(-q_bound);
+      return cache.largest_target_weight * -std::log1p(-q_bound);
     }
     return residual.dot(reach) + 0.5 * reach.squaredNorm();
   };

@@ -79,7 +79,8 @@ void add_scaled(const LaneSeries& power, std::size_t k, Coefficient&& coefficien
 void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspace& work) {
   for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
     const double coefficient = (k % 2 == 1 ? scale : -scale) / double(k);
-    add_scaled(power, k, [coefficient](std::size_t) { return coefficient; }, out);
+    add_scaled(
+        power, k, [coefficient](std::size_t) { return coefficient; }, out);
   });
 }
 
@@ -87,7 +88,8 @@ void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, SeriesWo
   out.clear();
   for_each_power(s, work, [&](std::size_t k, const LaneSeries& power) {
     const double* gk = g[k];
-    add_scaled(power, k, [gk](std::size_t u) { return gk[u]; }, out);
+    add_scaled(
+        power, k, [gk](std::size_t u) { return gk[u]; }, out);
   });
 }
 
@@ -96,7 +98,8 @@ void compose_in_place(const double* g, LaneSeries& x, SeriesWorkspace& work) {
   sum.clear();
   for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
     const double gk = g[k];
-    add_scaled(power, k, [gk](std::size_t) { return gk; }, sum);
+    add_scaled(
+        power, k, [gk](std::size_t) { return gk; }, sum);
   });
   x = sum;
 }

@@ -37,9 +37,7 @@ double output_unit_radius(const BatchCache& cache, std::size_t n, std::size_t u)
   if (!(y * e < 1.0)) return 0.0;
   double bound = 0.0;
   for (const auto& [k, t] : cache.target_entries[n]) {
-    const double yk = cache.pass.outputs()(Eigen::Index(n), Eigen::Index(k));
-    const double denominator = yk + cache.epsilon;
-    const double alpha = denominator > 0.0 ? yk / denominator : 1.0;
+    const double alpha = cache.alpha(cache.pass.outputs()(Eigen::Index(n), Eigen::Index(k)));
     const double a = alpha * (k == u ? std::abs(1.0 - y) : y) * e / (1.0 - y * e);
     if (!(a < 1.0)) return 0.0;
     bound += std::abs(t) * -std::log1p(-a);
@@ -130,26 +128,21 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   const Activation activation = network.architecture().activation;
   const double log_three_halves = std::log(1.5);
   const Matrix& outputs = cache.pass.outputs();
-  // What the remainder bounds need, worst case over the batch (so that each unit
-  // needs one bound); maxima, so the blocks' order does not matter.
+  // What the squared error's remainder bounds need, worst case over the batch (so
+  // that each unit needs one bound); maxima, so the blocks' order does not matter.
+  // (Cross-entropy's come from the cache.)
   std::mutex merge;
-  double worst_weight_total = 0.0;
-  double worst_probability_total = 1.0;
   std::vector<double> worst_slope(lanes_, 0.0), worst_curvature(lanes_, 0.0);
 
   pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
     LaneSeries q(lanes_), r(lanes_), g(lanes_), s(lanes_), f(lanes_);
     SeriesWorkspace work(lanes_);
     std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
-    double block_weight_total = 0.0;
-    double block_probability_total = 1.0;
     std::vector<double> block_slope(lanes_, 0.0), block_curvature(lanes_, 0.0);
     for (std::size_t n = begin; n < end; ++n) {
       const auto row = Eigen::Index(n);
       const auto y = outputs.row(row);
       g.clear();
-      double weight_sum = 0.0;    // sum_k t_k
-      double weight_total = 0.0;  // |sum_k t_k| + sum_k |t_k|: the bound's factor
       if (cross_entropy) {
         for (std::size_t m = 1; m <= N; ++m) {
           double* qm = q[m];
@@ -160,13 +153,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
             for (std::size_t u = 0; u < lanes_; ++u) qm[u] += yk * pw[u];
           }
         }
-        double absolute = 0.0;
         for (const auto& [k, t] : cache.target_entries[n]) {
-          weight_sum += t;
-          absolute += std::abs(t);
-          const double yk = y[Eigen::Index(k)];
-          const double denominator = yk + cache.epsilon;
-          const double alpha = denominator > 0.0 ? yk / denominator : 1.0;
+          const double alpha = cache.alpha(y[Eigen::Index(k)]);
           const double beta = 1.0 - alpha;
           for (std::size_t m = 1; m <= N; ++m) {
             const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
@@ -176,8 +164,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
           }
           add_log1p(r, -t, g, work);
         }
-        add_log1p(q, weight_sum, g, work);
-        weight_total = std::abs(weight_sum) + absolute;
+        add_log1p(q, cache.target_sum[n], g, work);
       } else {
         for (std::size_t k = 0; k < classes; ++k) {
           const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
@@ -205,10 +192,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
         std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
       }
 
-      if (cross_entropy) {
-        block_weight_total = std::max(block_weight_total, weight_total);
-        block_probability_total = std::max(block_probability_total, y.sum());
-      } else {
+      if (!cross_entropy) {
         for (std::size_t u = 0; u < units; ++u) {
           block_slope[u] = std::max(block_slope[u], std::abs(g[1][u]));
           block_curvature[u] = std::max(block_curvature[u], std::abs(g[2][u]));
@@ -216,8 +200,6 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       }
     }
     const std::lock_guard<std::mutex> lock(merge);
-    worst_weight_total = std::max(worst_weight_total, block_weight_total);
-    worst_probability_total = std::max(worst_probability_total, block_probability_total);
     for (std::size_t u = 0; u < units; ++u) {
       worst_slope[u] = std::max(worst_slope[u], block_slope[u]);
       worst_curvature[u] = std::max(worst_curvature[u], block_curvature[u]);
@@ -243,7 +225,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
         rho = s_radius;
       }
       e = w > 0.0 ? std::expm1(lambda * rho * w) : 0.0;
-      bound = worst_weight_total * -std::log1p(-worst_probability_total * e);
+      bound = cache.largest_target_weight * -std::log1p(-cache.largest_probability_total * e);
     } else if (smooth) {
       // Squared error through a smooth activation: G is a quadratic in s.
       smooth_disk(activation, kInfinity, rho, lambda);
