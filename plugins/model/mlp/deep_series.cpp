@@ -128,8 +128,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
 
       // The rank-one start: row k of layer l + 1 is x_k = s_u(delta) W_{l+1}[u, k]. For
       // sigmoid and tanh its activation change sum_p g_kp x_k^p is taken at once as
-      // sum_p (g_kp w_uk^p) s_u^p, with the powers of s_u shared by every k (a
-      // third of a composition's work).
+      // sum_p (g_kp w_uk^p) s_u^p, with the powers of s_u shared by every k (no
+      // powers of a series per k, as a composition would take).
       Matrix& start = state.changes.front();
       if (relu) {
         for (Eigen::Index k = 0; k < start.rows(); ++k) {
