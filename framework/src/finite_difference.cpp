@@ -57,7 +57,8 @@ void finite_difference_gradient(const Objective& objective, const Vector& theta,
                                 DifferenceStrategy strategy, Vector& gradient) {
   gradient.resize(Eigen::Index(objective.size()));
   if (strategy == DifferenceStrategy::fast) {
-    if (auto differences = objective.differences(theta)) {
+    const auto steps = b == -a ? DifferenceSteps::symmetric : DifferenceSteps::any;
+    if (auto differences = objective.differences(theta, steps)) {
       shortcut_differences(objective, *differences, a, b, gradient);
       return;
     }

@@ -13,8 +13,9 @@ bool Objective::analytic_gradient(const Vector& theta, Vector& gradient) const {
   return model_.backprop(theta, batch_, loss_, gradient);
 }
 
-std::unique_ptr<LossDifferences> Objective::differences(const Vector& theta) const {
-  return model_.loss_differences(theta, batch_, loss_, pool_);
+std::unique_ptr<LossDifferences> Objective::differences(const Vector& theta,
+                                                        DifferenceSteps steps) const {
+  return model_.loss_differences(theta, batch_, loss_, steps, pool_);
 }
 
 }  // namespace xp

@@ -32,6 +32,12 @@ struct ShortcutCounts {
   std::uint64_t kink_parameters = 0;
 };
 
+// The steps a caller will ask LossDifferences::compute for: any (a, b), or only
+// symmetric ones (b = -a, as central differences take). A model may use the promise
+// to carry its shortcut shorter (odd terms cancel); asked for other steps, it must
+// still answer them exactly, if slower.
+enum class DifferenceSteps { any, symmetric };
+
 // Loss differences of one batch at fixed parameters theta.
 class LossDifferences {
  public:
@@ -60,7 +66,7 @@ class Model : public PluginObject {
   // The shortcut's per-batch setup may spread over `pool`; its results must not
   // depend on the pool's size.
   virtual std::unique_ptr<LossDifferences> loss_differences(const Vector& theta, const Batch& batch,
-                                                            const Loss& loss,
+                                                            const Loss& loss, DifferenceSteps steps,
                                                             ThreadPool& pool) const;
 };
 

@@ -32,11 +32,13 @@ class ThreadPool;
 // 2: Model::loss_differences takes the thread pool (for its per-batch setup) and
 //    LossDifferences reports ShortcutCounts; Dataset::files(); ParameterType::path;
 //    EXP_PLUGIN also exports the ABI fingerprint (exp_plugin_abi), which the loader checks.
-inline constexpr std::uint32_t kPluginApiVersion = 2;
+// 3: Model::loss_differences is told which steps will be asked for (DifferenceSteps:
+//    any, or only symmetric ones, as central differences take).
+inline constexpr std::uint32_t kPluginApiVersion = 3;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
 
-std::string_view to_string(PluginKind kind);              // "dataset", "model", ...
+std::string_view to_string(PluginKind kind);  // "dataset", "model", ...
 std::optional<PluginKind> plugin_kind_from_string(std::string_view word);
 
 // Base of every object a plugin creates; the loader checks the dynamic type.
@@ -70,12 +72,12 @@ struct PluginInfo {
 // Exports `info` (a function returning const xp::PluginInfo&) as the entry point,
 // and the plugin's ABI fingerprint (exp/abi_fingerprint.hpp) as computed where this
 // macro expands, in the plugin's own translation unit.
-#define EXP_PLUGIN(info)                                                    \
-  BOOST_DLL_ALIAS(info, exp_plugin_info)                                    \
-  namespace {                                                               \
-  const ::xp::AbiFingerprint& exp_plugin_abi_of_this_library() {           \
+#define EXP_PLUGIN(info)                                                      \
+  BOOST_DLL_ALIAS(info, exp_plugin_info)                                      \
+  namespace {                                                                 \
+  const ::xp::AbiFingerprint& exp_plugin_abi_of_this_library() {              \
     static const ::xp::AbiFingerprint fingerprint = EXP_ABI_FINGERPRINT_HERE; \
-    return fingerprint;                                                     \
-  }                                                                         \
-  }                                                                         \
+    return fingerprint;                                                       \
+  }                                                                           \
+  }                                                                           \
   BOOST_DLL_ALIAS(exp_plugin_abi_of_this_library, exp_plugin_abi)

@@ -82,8 +82,8 @@ void BatchCache::forward(ThreadPool& pool) {
 }
 
 BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch& batch,
-                       const Loss& loss, ThreadPool& pool)
-    : network(network), theta(theta), batch(batch), loss(loss) {
+                       const Loss& loss, Truncation truncation, ThreadPool& pool)
+    : network(network), theta(theta), batch(batch), loss(loss), truncation(truncation) {
   forward(pool);
   columns.resize(network.layers());
   for (std::size_t l = 0; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
@@ -145,10 +145,9 @@ void BatchCache::measure_confidence() {
     }
     target_weight[n] = std::abs(target_sum[n]) + weight;
     largest_target_weight = std::max(largest_target_weight, target_weight[n]);
-    const double bound_factor = 4.0 * weight * spread[n] * (1.0 + 1e-6);
-    if (bound_factor > 0.0) {
-      confidence[n] = std::cbrt(std::sqrt(sample_tolerance[n] / bound_factor));
-    }
+    const double bound_factor = 2.0 * weight * spread[n] * (1.0 + 1e-6);
+    if (bound_factor > 0.0)
+      confidence[n] = truncation.uncapped_ratio(sample_tolerance[n] / bound_factor);
   }
 }
 

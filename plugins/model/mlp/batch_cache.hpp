@@ -11,6 +11,7 @@
 #include "exp/loss.hpp"
 #include "exp/parallel.hpp"
 #include "network.hpp"
+#include "truncation.hpp"
 
 namespace xp::mlp {
 
@@ -31,7 +32,7 @@ struct InputColumns {
 struct BatchCache {
   // The setup's loops run on `pool`; nothing in the cache depends on its size.
   BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss,
-             ThreadPool& pool);
+             Truncation truncation, ThreadPool& pool);
 
   const Matrix& layer_input(std::size_t layer) const {
     return layer == 0 ? batch.inputs : pass.activations[layer - 1];
@@ -42,6 +43,7 @@ struct BatchCache {
   const Vector theta;  // a copy: the caller may move on while differences are computed
   const Batch& batch;
   const Loss& loss;
+  const Truncation truncation;  // of every series built on this cache
   ForwardPass pass;
   std::vector<InputColumns> columns;  // per layer
   ClosedForm form = ClosedForm::none;
@@ -68,8 +70,9 @@ struct BatchCache {
   // that shrink with the sample's loss (LossSeries::ConfidentDisk). With S = sum_k
   // y_k and o_k = sum_{j != k} y_j (summed directly: 1 - y_k would cancel),
   //   spread[n] = max over targets k of alpha_k (2 o_k + |1 - S|), alpha_k = y_k / (y_k + eps),
-  //   confidence[n] = (sample_tolerance[n] / (4 (sum_k |t_k|) spread[n]))^(1/6) (infinite
-  //   at spread 0),
+  //   confidence[n] = truncation.ratio(sample_tolerance[n] / (2 (sum_k |t_k|) spread[n]))
+  //   before its cap (infinite at spread 0), the ratio that the bound 2 (sum |t|) spread
+  //   beta certifies when multiplied by beta^(-1/p),
   // and largest_probability_total = max(1, max_n S). The series and their bounds also
   // need target_sum[n] = sum_k t_k, target_weight[n] = |sum_k t_k| + sum_k |t_k| (the
   // factor of the batch-wide bound) and its largest value over the batch.

@@ -14,7 +14,8 @@
 //  - at the output: softmax with cross-entropy takes E_k = expm1(x_k), Q = sum_k
 //    y_k E_k and G = (sum t) log1p(Q) - sum_k t_k log1p(alpha_k E_k + (1 - alpha_k) Q)
 //    (loss_series.hpp); identity with squared error G = sum_k x_k (y_k - t_k) + x_k^2/2.
-// Cost per sample: about units(l) x N x (the weights of the layers after l + 1)
+// Cost per sample, for series of degree N (truncation.hpp: 5, or 3 for symmetric
+// steps): about units(l) x N x (the weights of the layers after l + 1)
 // multiply-adds for the matrix products, plus N^3 / 3 per (unit, later unit) pair for
 // the compositions; relu carries degree 1 only (it is linear on each side of its kink).
 //
@@ -46,28 +47,25 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Everything one sample's propagation writes, reused from sample to sample.
 struct Propagation {
-  Propagation(const Network& network, std::size_t layer, std::size_t lanes)
-      : own(lanes),
-        scratch(lanes),
-        powers(N, LaneSeries(lanes)),
-        weight_power(lanes),
-        scale(lanes),
-        work(lanes),
-        q(lanes),
-        r(lanes),
-        g(lanes),
+  Propagation(const Network& network, std::size_t layer, std::size_t lanes, std::size_t degree)
+      : own(lanes, degree),
+        scratch(lanes, degree),
+        powers(degree, LaneSeries(lanes, degree)),
+        work(lanes, degree),
+        q(lanes, degree),
+        r(lanes, degree),
+        g(lanes, degree),
         a(lanes, 0.0),
         z(lanes, 0.0) {
     for (std::size_t j = layer + 1; j < network.layers(); ++j) {
       const auto units = Eigen::Index(network.units_of(j));
-      changes.emplace_back(Matrix::Zero(units, Eigen::Index((N + 1) * lanes)));
-      coefficients.emplace_back(network.units_of(j));
-      coefficient_scratch.emplace_back(network.units_of(j));
+      changes.emplace_back(Matrix::Zero(units, Eigen::Index((degree + 1) * lanes)));
+      coefficients.emplace_back(network.units_of(j), degree);
+      coefficient_scratch.emplace_back(network.units_of(j), degree);
     }
   }
   LaneSeries own, scratch;         // s_u(delta) of every unit u of the layer
-  std::vector<LaneSeries> powers;  // s_u^p, p = 1..N (sigmoid and tanh)
-  std::vector<double> weight_power, scale;
+  std::vector<LaneSeries> powers;  // s_u^p, p = 1..degree (sigmoid and tanh)
   SeriesWorkspace work;
   LaneSeries q, r, g;  // the output's series
   std::vector<double> a, z;
@@ -77,8 +75,8 @@ struct Propagation {
   std::vector<LaneSeries> coefficients, coefficient_scratch;  // act's series at a_n
 };
 
-LaneSeries row_series(Matrix& changes, Eigen::Index k, std::size_t lanes) {
-  return LaneSeries(changes.row(k).data(), lanes);
+LaneSeries row_series(Matrix& changes, Eigen::Index k, std::size_t lanes, std::size_t degree) {
+  return LaneSeries(changes.row(k).data(), lanes, degree);
 }
 
 }  // namespace
@@ -92,9 +90,10 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const Activation activation = network.architecture().activation;
   const bool relu = activation == Activation::relu;
   const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
-  const std::size_t top = relu ? 1 : N;  // the highest degree a hidden change carries
+  const std::size_t degree = cache.truncation.degree();
+  const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * N * lanes_, 0.0);
+  coefficients_.assign(samples * N * lanes_, 0.0);  // terms above the degree stay 0
   radius_.assign(samples * lanes_, 0.0);
   const auto width = Eigen::Index(lanes_);
   const auto carried = Eigen::Index(top * lanes_);
@@ -107,16 +106,16 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   Matrix first = Matrix::Zero(Eigen::Index(network.units_of(layer + 1)), width);
   first.leftCols(Eigen::Index(units)) = transposed.front();
 
-  std::vector<double> exp_coefficients(N + 1, 0.0);  // expm1: 1 / p!
+  std::vector<double> exp_coefficients(degree + 1, 0.0);  // expm1: 1 / p!
   double factorial = 1.0;
-  for (std::size_t p = 1; p <= N; ++p) exp_coefficients[p] = 1.0 / (factorial *= double(p));
+  for (std::size_t p = 1; p <= degree; ++p) exp_coefficients[p] = 1.0 / (factorial *= double(p));
 
   const Matrix& outputs = cache.pass.outputs();
   const std::size_t classes = network.units_of(last);
 
   pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
-    Propagation state(network, layer, lanes_);
-    std::vector<double> g_of_unit(N + 1, 0.0);
+    Propagation state(network, layer, lanes_, degree);
+    std::vector<double> g_of_unit(degree + 1, 0.0);
     for (std::size_t n = begin; n < end; ++n) {
       const auto row = Eigen::Index(n);
       double* radius = radius_.data() + n * lanes_;
@@ -140,7 +139,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         }
       } else {
         state.powers.front() = state.own;
-        for (std::size_t p = 2; p <= N; ++p) {
+        for (std::size_t p = 2; p <= degree; ++p) {
           multiply(state.powers[p - 2], p - 1, state.own, state.powers[p - 1]);
         }
         LaneSeries& g = state.coefficients.front();
@@ -148,25 +147,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
                           &cache.pass.activations[layer + 1](row, 0), g.lanes(), g,
                           state.coefficient_scratch.front());
         for (Eigen::Index k = 0; k < start.rows(); ++k) {
-          LaneSeries x = row_series(start, k, lanes_);
-          x.clear();
-          const double* w = &first(k, 0);
-          double* power = state.weight_power.data();  // w_uk^p
-          double* scale = state.scale.data();         // g_kp w_uk^p
-          std::copy_n(w, lanes_, power);
-          for (std::size_t p = 1; p <= N; ++p) {
-            if (p > 1) {
-              for (std::size_t u = 0; u < lanes_; ++u) power[u] *= w[u];
-            }
-            const double g_kp = g[p][k];
-            for (std::size_t u = 0; u < lanes_; ++u) scale[u] = g_kp * power[u];
-            const LaneSeries& s_power = state.powers[p - 1];
-            for (std::size_t m = p; m <= N; ++m) {
-              const double* sp = s_power[m];
-              double* out = x[m];
-              for (std::size_t u = 0; u < lanes_; ++u) out[u] += scale[u] * sp[u];
-            }
-          }
+          for (std::size_t p = 1; p <= degree; ++p) g_of_unit[p] = g[p][k];
+          LaneSeries x = row_series(start, k, lanes_, degree);
+          compose_weighted(g_of_unit.data(), &first(k, 0), state.powers, x, state.work);
         }
       }
 
@@ -190,8 +173,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
           LaneSeries& g = state.coefficients[i];
           activation_series(activation, pre, post, g.lanes(), g, state.coefficient_scratch[i]);
           for (Eigen::Index k = 0; k < changes.rows(); ++k) {
-            for (std::size_t p = 1; p <= N; ++p) g_of_unit[p] = g[p][k];
-            LaneSeries x = row_series(changes, k, lanes_);
+            for (std::size_t p = 1; p <= degree; ++p) g_of_unit[p] = g[p][k];
+            LaneSeries x = row_series(changes, k, lanes_, degree);
             compose_in_place(g_of_unit.data(), x, state.work);
           }
         }
@@ -202,7 +185,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
       // The output: the loss change G of the output pre-activations' changes x_k
       // (composed in place below: relu's rows must start each sample at degree 1).
       Matrix& x = state.changes.back();
-      if (top < N) x.rightCols(Eigen::Index((N - top) * lanes_)).setZero();
+      if (top < degree) x.rightCols(Eigen::Index((degree - top) * lanes_)).setZero();
       const auto y = outputs.row(row);
       LaneSeries& g = state.g;
       g.clear();
@@ -211,8 +194,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         // the disk rho = log(3/2) / w (so that qbar <= 1/2); radii scale as 1 / w.
         const double probability_total = std::max(1.0, y.sum());
         const double bound = cache.target_weight[n] * -std::log1p(-probability_total * 0.5);
-        const ConfidentDisk unit_disk(cache, 1.0, 0.5,
-                                      certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance));
+        const ConfidentDisk unit_disk(
+            cache, 1.0, 0.5,
+            certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance, cache.truncation));
         const double reach = std::log(1.5) * unit_disk.radius(cache, n);
         for (std::size_t u = 0; u < units; ++u) {
           const double w = x.col(width + Eigen::Index(u)).cwiseAbs().maxCoeff();
@@ -223,18 +207,18 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         LaneSeries& q = state.q;
         q.clear();
         for (std::size_t k = 0; k < classes; ++k) {
-          LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
+          LaneSeries e = row_series(x, Eigen::Index(k), lanes_, degree);
           compose_in_place(exp_coefficients.data(), e, state.work);
           const double yk = y[Eigen::Index(k)];
-          for (std::size_t m = 1; m <= N; ++m) {
+          for (std::size_t m = 1; m <= degree; ++m) {
             for (std::size_t u = 0; u < lanes_; ++u) q[m][u] += yk * e[m][u];
           }
         }
         for (const auto& [k, t] : cache.target_entries[n]) {
           const double alpha = cache.alpha(y[Eigen::Index(k)]);
           const double beta = 1.0 - alpha;
-          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
-          for (std::size_t m = 1; m <= N; ++m) {
+          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_, degree);
+          for (std::size_t m = 1; m <= degree; ++m) {
             for (std::size_t u = 0; u < lanes_; ++u)
               state.r[m][u] = alpha * e[m][u] + beta * q[m][u];
           }
@@ -244,9 +228,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
       } else {
         for (std::size_t k = 0; k < classes; ++k) {
           const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
-          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_);
+          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_, degree);
           multiply(e, 1, e, state.r);
-          for (std::size_t m = 1; m <= N; ++m) {
+          for (std::size_t m = 1; m <= degree; ++m) {
             for (std::size_t u = 0; u < lanes_; ++u) {
               g[m][u] += residual * e[m][u] + 0.5 * state.r[m][u];
             }
@@ -254,7 +238,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         }
       }
       double* coefficients = coefficients_.data() + n * N * lanes_;
-      for (std::size_t m = 1; m <= N; ++m)
+      for (std::size_t m = 1; m <= degree; ++m)
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
     }
   });
@@ -319,7 +303,8 @@ std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(
       m = bound(u, rho, e);
     }
     // A little slack for the rounding of the bound's own arithmetic.
-    disks.emplace_back(cache, rho, e, certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance));
+    disks.emplace_back(cache, rho, e,
+                       certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance, cache.truncation));
   }
   return disks;
 }

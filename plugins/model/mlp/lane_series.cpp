@@ -6,28 +6,25 @@
 
 namespace xp::mlp {
 
-namespace {
-constexpr std::size_t N = kSeriesDegree;
-}  // namespace
-
-LaneSeries::LaneSeries(std::size_t lanes)
-    : lanes_(lanes), owned_((N + 1) * lanes, 0.0), terms_(owned_.data()) {}
+LaneSeries::LaneSeries(std::size_t lanes, std::size_t degree)
+    : lanes_(lanes), degree_(degree), owned_((degree + 1) * lanes, 0.0), terms_(owned_.data()) {}
 
 LaneSeries::LaneSeries(const LaneSeries& other)
     : lanes_(other.lanes_),
-      owned_(other.terms_, other.terms_ + (N + 1) * other.lanes_),
+      degree_(other.degree_),
+      owned_(other.terms_, other.terms_ + (other.degree_ + 1) * other.lanes_),
       terms_(owned_.data()) {}
 
 LaneSeries& LaneSeries::operator=(const LaneSeries& other) {
-  if (this != &other) std::copy_n(other.terms_, (N + 1) * lanes_, terms_);
+  if (this != &other) std::copy_n(other.terms_, (degree_ + 1) * lanes_, terms_);
   return *this;
 }
 
-void LaneSeries::clear() { std::fill_n(terms_, (N + 1) * lanes_, 0.0); }
+void LaneSeries::clear() { std::fill_n(terms_, (degree_ + 1) * lanes_, 0.0); }
 
 void LaneSeries::swap_terms(LaneSeries& other) {
   if (owned_.empty() || other.owned_.empty()) {
-    std::swap_ranges(terms_, terms_ + (N + 1) * lanes_, other.terms_);
+    std::swap_ranges(terms_, terms_ + (degree_ + 1) * lanes_, other.terms_);
     return;
   }
   owned_.swap(other.owned_);
@@ -37,7 +34,7 @@ void LaneSeries::swap_terms(LaneSeries& other) {
 void multiply(const LaneSeries& a, std::size_t lowest, const LaneSeries& b, LaneSeries& product) {
   product.clear();
   const std::size_t lanes = a.lanes();
-  for (std::size_t d = lowest + 1; d <= N; ++d) {
+  for (std::size_t d = lowest + 1; d <= product.degree(); ++d) {
     double* out = product[d];
     for (std::size_t i = lowest; i < d; ++i) {
       const double* x = a[i];
@@ -49,34 +46,71 @@ void multiply(const LaneSeries& a, std::size_t lowest, const LaneSeries& b, Lane
 
 namespace {
 
-// Calls add(k, power) with power = x^k for k = 1..N (no terms below degree k), each
-// power a truncated product of the previous one and x.
+// Calls add(k, power) with power = x^k for k = 1..degree (no terms below degree k),
+// each power a truncated product of the previous one and x.
 template <typename Add>
 void for_each_power(const LaneSeries& x, SeriesWorkspace& work, Add&& add) {
   work.power = x;
-  for (std::size_t k = 1; k <= N; ++k) {
+  const std::size_t degree = x.degree();
+  for (std::size_t k = 1; k <= degree; ++k) {
     add(k, work.power);
-    if (k < N) {
+    if (k < degree) {
       multiply(work.power, k, x, work.next);
       work.power.swap_terms(work.next);
     }
   }
 }
 
-// out += coefficient(u) * power, for the degrees k..N that x^k has.
+// out += coefficient(u) * power, for the degrees k..degree that x^k has.
 template <typename Coefficient>
 void add_scaled(const LaneSeries& power, std::size_t k, Coefficient&& coefficient,
                 LaneSeries& out) {
-  for (std::size_t m = k; m <= N; ++m) {
+  for (std::size_t m = k; m <= out.degree(); ++m) {
     const double* p = power[m];
     double* o = out[m];
     for (std::size_t u = 0; u < power.lanes(); ++u) o[u] += coefficient(u) * p[u];
   }
 }
 
+// The degree-3 case of out = or += sum_k g_k x^k, lane by lane, for series of degree
+// 3 (symmetric steps, truncation.hpp): with x_0 = 0, x^2 = x1^2 delta^2 + 2 x1 x2
+// delta^3 and x^3 = x1^3 delta^3, so no powers are stored. out may be x itself: the
+// terms are written from the highest down, each after the last read of it.
+template <bool Accumulate, typename Coefficient>
+void compose_cubic(const LaneSeries& x, Coefficient&& g, LaneSeries& out) {
+  const std::size_t lanes = x.lanes();
+  const double* x1 = x[1];
+  const double* x2 = x[2];
+  const double* x3 = x[3];
+  const auto write = [](double& y, double t) {
+    if constexpr (Accumulate) {
+      y += t;
+    } else {
+      y = t;
+    }
+  };
+  double* y3 = out[3];
+  for (std::size_t u = 0; u < lanes; ++u) {
+    const double a = x1[u];
+    write(y3[u], g(1, u) * x3[u] + g(2, u) * (2.0 * a * x2[u]) + g(3, u) * (a * a * a));
+  }
+  double* y2 = out[2];
+  for (std::size_t u = 0; u < lanes; ++u) {
+    write(y2[u], g(1, u) * x2[u] + g(2, u) * (x1[u] * x1[u]));
+  }
+  double* y1 = out[1];
+  for (std::size_t u = 0; u < lanes; ++u) write(y1[u], g(1, u) * x1[u]);
+}
+
 }  // namespace
 
 void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspace& work) {
+  if (out.degree() == 3) {
+    const double g[4] = {0.0, scale, -scale / 2.0, scale / 3.0};
+    compose_cubic<true>(
+        x, [&g](std::size_t k, std::size_t) { return g[k]; }, out);
+    return;
+  }
   for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
     const double coefficient = (k % 2 == 1 ? scale : -scale) / double(k);
     add_scaled(
@@ -86,6 +120,11 @@ void add_log1p(const LaneSeries& x, double scale, LaneSeries& out, SeriesWorkspa
 
 void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, SeriesWorkspace& work) {
   out.clear();
+  if (out.degree() == 3) {
+    compose_cubic<false>(
+        s, [&g](std::size_t k, std::size_t u) { return g[k][u]; }, out);
+    return;
+  }
   for_each_power(s, work, [&](std::size_t k, const LaneSeries& power) {
     const double* gk = g[k];
     add_scaled(
@@ -93,7 +132,38 @@ void compose(const LaneSeries& g, const LaneSeries& s, LaneSeries& out, SeriesWo
   });
 }
 
+void compose_weighted(const double* g, const double* w, const std::vector<LaneSeries>& powers,
+                      LaneSeries& out, SeriesWorkspace& work) {
+  if (out.degree() == 3) {
+    compose_cubic<false>(
+        powers.front(),
+        [g, w](std::size_t k, std::size_t u) {
+          return k == 1 ? g[1] * w[u] : k == 2 ? g[2] * (w[u] * w[u]) : g[3] * (w[u] * w[u] * w[u]);
+        },
+        out);
+    return;
+  }
+  out.clear();
+  const std::size_t lanes = out.lanes();
+  double* power = work.weight.data();  // w^k
+  double* scale = work.scale.data();   // g[k] w^k
+  std::copy_n(w, lanes, power);
+  for (std::size_t k = 1; k <= out.degree(); ++k) {
+    if (k > 1) {
+      for (std::size_t u = 0; u < lanes; ++u) power[u] *= w[u];
+    }
+    for (std::size_t u = 0; u < lanes; ++u) scale[u] = g[k] * power[u];
+    add_scaled(
+        powers[k - 1], k, [scale](std::size_t u) { return scale[u]; }, out);
+  }
+}
+
 void compose_in_place(const double* g, LaneSeries& x, SeriesWorkspace& work) {
+  if (x.degree() == 3) {
+    compose_cubic<false>(
+        x, [g](std::size_t k, std::size_t) { return g[k]; }, x);
+    return;
+  }
   LaneSeries& sum = work.sum;
   sum.clear();
   for_each_power(x, work, [&](std::size_t k, const LaneSeries& power) {
@@ -107,6 +177,7 @@ void compose_in_place(const double* g, LaneSeries& x, SeriesWorkspace& work) {
 void activation_series(Activation activation, const double* a, const double* z, std::size_t lanes,
                        LaneSeries& s, LaneSeries& scratch) {
   s.clear();
+  const std::size_t degree = s.degree();
   switch (activation) {
     case Activation::sigmoid: {
       // (m + 1) c_{m+1} = sum_i c_i d_{m-i} with d the series of 1 - sigmoid
@@ -116,7 +187,7 @@ void activation_series(Activation activation, const double* a, const double* z, 
         s[0][u] = z[u];
         d0[u] = sigmoid(-a[u]);
       }
-      for (std::size_t m = 0; m < N; ++m) {
+      for (std::size_t m = 0; m < degree; ++m) {
         double* next = s[m + 1];
         for (std::size_t i = 0; i <= m; ++i) {
           const double* c = s[i];
@@ -140,7 +211,7 @@ void activation_series(Activation activation, const double* a, const double* z, 
         s[0][u] = z[u];
         s[1][u] = 1.0 / (c * c);
       }
-      for (std::size_t m = 1; m < N; ++m) {
+      for (std::size_t m = 1; m < degree; ++m) {
         double* next = s[m + 1];
         for (std::size_t i = 0; i <= m; ++i) {
           const double* c = s[i];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sample_change.hpp"
 #include "series_kernel.hpp"
@@ -52,9 +53,11 @@ AffectedSamples affected_by(const BatchCache& cache, std::size_t layer, bool bia
 }  // namespace
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
-                                       const Batch& batch, const Loss& loss, ThreadPool& pool,
-                                       VectorPath path)
-    : cache_(network, theta, batch, loss, pool), series_(network.layers()), path_(path) {
+                                       const Batch& batch, const Loss& loss, Truncation truncation,
+                                       ThreadPool& pool, VectorPath path)
+    : cache_(network, theta, batch, loss, truncation, pool),
+      series_(network.layers()),
+      path_(path) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     series_[l] = std::make_unique<LossSeries>(cache_, l, pool);
@@ -116,11 +119,17 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   std::fill_n(reach, width, 0.0);
   std::fill_n(sum, width, 0.0);
   std::fill_n(unsure, width, 0);
+  const bool symmetric_series = cache_.truncation.symmetric();
   for (std::size_t u = row.first; u < row.last; ++u) {
     const std::size_t lane = u - block_first;
     step_a[lane] = actual_step(theta[u], a);
     step_b[lane] = actual_step(theta[u], b);
     reach[lane] = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
+    // Series certified for symmetric steps only: any other pair takes the general path.
+    if (symmetric_series &&
+        !(std::abs(step_a[lane] + step_b[lane]) <= Truncation::kNearlyOpposite * reach[lane])) {
+      reach[lane] = std::numeric_limits<double>::infinity();
+    }
   }
 
   const LossSeries* series = series_[row.layer].get();

@@ -10,9 +10,9 @@
 // moves; the difference is (1/B) sum_n [F_nu(d_a z_ni) - F_nu(d_b z_ni)].
 //  - Every layer, softmax + cross-entropy or identity + squared error: F_nu is a
 //    short power series certified below rounding (loss_series.hpp; set up once per
-//    batch, through all later layers). Cost per parameter, whatever the depth: two
-//    polynomials of degree 5 per affected sample, vectorised over u
-//    (series_kernel.hpp).
+//    batch, through all later layers; degree 3 when the caller promises symmetric
+//    steps, 5 otherwise: truncation.hpp). Cost per parameter, whatever the depth:
+//    two short polynomials per affected sample, vectorised over u (series_kernel.hpp).
 //  - Everything else, and any delta outside the certified radius: SampleChange
 //    (sample_change.hpp), exact propagation of the one changed unit.
 #pragma once
@@ -32,7 +32,7 @@ namespace xp::mlp {
 class MlpLossDifferences final : public LossDifferences {
  public:
   MlpLossDifferences(const Network& network, const Vector& theta, const Batch& batch,
-                     const Loss& loss, ThreadPool& pool, VectorPath path);
+                     const Loss& loss, Truncation truncation, ThreadPool& pool, VectorPath path);
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
   ShortcutCounts counts() const override;
 

@@ -43,18 +43,16 @@ double output_unit_radius(const BatchCache& cache, std::size_t n, std::size_t u)
     bound += std::abs(t) * -std::log1p(-a);
   }
   return LossSeries::certified_radius(std::log1p(e), bound * (1.0 + 1e-6),
-                                      cache.sample_tolerance[n]);
+                                      cache.sample_tolerance[n], cache.truncation);
 }
 
 }  // namespace
 
-// The certified radius: the largest r with M (r/rho)^{N+1} / (1 - r/rho) <= tolerance
-// (taking r <= rho/2, where the last factor is at most 2).
-double LossSeries::certified_radius(double rho, double bound, double tolerance) {
+double LossSeries::certified_radius(double rho, double bound, double tolerance,
+                                    const Truncation& truncation) {
   if (bound == 0.0) return kInfinity;
   if (!(bound < kInfinity) || !(rho > 0.0)) return 0.0;
-  const double ratio = std::pow(tolerance / (2.0 * bound), 1.0 / double(N + 1));
-  return rho * std::min(0.5, ratio);
+  return rho * truncation.ratio(tolerance / bound);
 }
 
 LossSeries::ConfidentDisk::ConfidentDisk(const BatchCache& cache, double rho, double e,
@@ -63,12 +61,13 @@ LossSeries::ConfidentDisk::ConfidentDisk(const BatchCache& cache, double rho, do
   const double q = cache.largest_probability_total * e;
   if (cache.confidence.empty() || !(q < 1.0) || !(e > 0.0)) return;
   beta_ = e / (1.0 - q);
-  inverse_root_ = 1.0 / std::cbrt(std::sqrt(beta_));
+  inverse_root_ = std::pow(beta_, -1.0 / cache.truncation.exponent());
 }
 
 double LossSeries::ConfidentDisk::radius(const BatchCache& cache, std::size_t n) const {
   if (!(cache.spread.size() > n && cache.spread[n] * beta_ <= 0.5)) return fallback_;
-  return std::max(fallback_, rho_ * std::min(0.5, cache.confidence[n] * inverse_root_));
+  return std::max(fallback_,
+                  rho_ * cache.truncation.certified(cache.confidence[n] * inverse_root_));
 }
 
 LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool)
@@ -95,8 +94,9 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   const std::size_t units = network.units_of(layer);
   const std::size_t classes = network.units_of(last);
   const std::size_t samples = cache.batch_size();
+  const std::size_t degree = cache.truncation.degree();
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * N * lanes_, 0.0);
+  coefficients_.assign(samples * N * lanes_, 0.0);  // terms above the degree stay 0
   radius_.assign(samples * lanes_, 0.0);
 
   // direction(k, u): change of output pre-activation k per unit change of unit u's
@@ -112,12 +112,12 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     largest[u] = direction.col(Eigen::Index(u)).cwiseAbs().maxCoeff();
   }
   // powers[(m - 1) * classes + k][u] = w_k^m / m!: the moments' ingredients.
-  Matrix powers(Eigen::Index(N * classes), Eigen::Index(lanes_));
+  Matrix powers(Eigen::Index(degree * classes), Eigen::Index(lanes_));
   for (std::size_t k = 0; k < classes; ++k) {
     for (std::size_t u = 0; u < lanes_; ++u) {
       const double w = direction(Eigen::Index(k), Eigen::Index(u));
       double term = 1.0;
-      for (std::size_t m = 1; m <= N; ++m) {
+      for (std::size_t m = 1; m <= degree; ++m) {
         term = term * w / double(m);
         powers(Eigen::Index((m - 1) * classes + k), Eigen::Index(u)) = term;
       }
@@ -135,8 +135,9 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   std::vector<double> worst_slope(lanes_, 0.0), worst_curvature(lanes_, 0.0);
 
   pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
-    LaneSeries q(lanes_), r(lanes_), g(lanes_), s(lanes_), f(lanes_);
-    SeriesWorkspace work(lanes_);
+    LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
+        f(lanes_, degree);
+    SeriesWorkspace work(lanes_, degree);
     std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
     std::vector<double> block_slope(lanes_, 0.0), block_curvature(lanes_, 0.0);
     for (std::size_t n = begin; n < end; ++n) {
@@ -144,7 +145,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       const auto y = outputs.row(row);
       g.clear();
       if (cross_entropy) {
-        for (std::size_t m = 1; m <= N; ++m) {
+        for (std::size_t m = 1; m <= degree; ++m) {
           double* qm = q[m];
           std::fill(qm, qm + lanes_, 0.0);
           for (std::size_t k = 0; k < classes; ++k) {
@@ -156,7 +157,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
         for (const auto& [k, t] : cache.target_entries[n]) {
           const double alpha = cache.alpha(y[Eigen::Index(k)]);
           const double beta = 1.0 - alpha;
-          for (std::size_t m = 1; m <= N; ++m) {
+          for (std::size_t m = 1; m <= degree; ++m) {
             const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
             const double* qm = q[m];
             double* rm = r[m];
@@ -188,7 +189,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       }
 
       double* coefficients = coefficients_.data() + n * N * lanes_;
-      for (std::size_t m = 1; m <= N; ++m) {
+      for (std::size_t m = 1; m <= degree; ++m) {
         std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
       }
 
@@ -234,7 +235,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
     if (std::isnan(bound)) bound = kInfinity;
     // A little slack for the rounding of the bound's own arithmetic.
-    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance);
+    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance, cache.truncation);
     if (cross_entropy) disks.emplace_back(cache, rho, e, certified[u]);
   }
   pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {

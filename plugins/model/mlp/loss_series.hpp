@@ -66,9 +66,10 @@ class LossSeries {
   // The largest |delta| for which the remainder is certified, per unit (0 when none).
   const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
 
-  // The largest r whose remainder M (r/rho)^{N+1} / (1 - r/rho) is within tolerance,
-  // for |F| <= M on the disk of radius rho (Cauchy's estimate).
-  static double certified_radius(double rho, double bound, double tolerance);
+  // The largest r whose remainder is within tolerance for |F| <= M = bound on the
+  // disk of radius rho (Cauchy's estimate; truncation.hpp).
+  static double certified_radius(double rho, double bound, double tolerance,
+                                 const Truncation& truncation);
 
  private:
   // The cross-entropy bound refined by each sample's confidence. On a disk where
@@ -87,7 +88,7 @@ class LossSeries {
     double radius(const BatchCache& cache, std::size_t n) const;
 
    private:
-    double rho_, beta_, inverse_root_, fallback_;  // inverse_root_ = beta^(-1/6)
+    double rho_, beta_, inverse_root_, fallback_;  // inverse_root_ = beta^(-1/p)
   };
 
   // The output layer and the last hidden layer: the change reaches the output

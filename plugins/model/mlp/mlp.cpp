@@ -105,9 +105,11 @@ class Mlp final : public xp::Model {
   std::unique_ptr<xp::LossDifferences> loss_differences(const xp::Vector& theta,
                                                         const xp::Batch& batch,
                                                         const xp::Loss& loss,
+                                                        xp::DifferenceSteps steps,
                                                         xp::ThreadPool& pool) const override {
     if (precision_ == Precision::single_precision) return nullptr;
-    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, pool, path_);
+    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss,
+                                                         xp::mlp::Truncation(steps), pool, path_);
   }
 
  private:
