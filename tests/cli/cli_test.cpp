@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(help_lists_commands_and_each_command_has_help) {
   BOOST_TEST(contains(run_exp("grad --help").output, "--method"));
 }
 
-BOOST_AUTO_TEST_CASE(unknown_command_and_option_are_usage_errors) {
+BOOST_AUTO_TEST_CASE(unknown_command_and_option_are_usage_errors,
+                     *boost::unit_test::label("fault_config")) {
   const auto command = run_exp("rnu configs/synthetic.yaml");
   BOOST_TEST(command.status == 2);
   BOOST_TEST(contains(command.output, "did you mean 'run'"));
@@ -105,7 +106,9 @@ BOOST_AUTO_TEST_CASE(validate_prints_the_resolved_config) {
   BOOST_TEST(!resolved["extends"].IsDefined());
 }
 
-BOOST_AUTO_TEST_CASE(config_mistakes_exit_2_and_create_no_run_directory) {
+BOOST_AUTO_TEST_CASE(config_mistakes_exit_2_and_create_no_run_directory,
+                     *boost::unit_test::label("fault_config") *
+                         boost::unit_test::label("fault_data")) {
   const auto dir = xp::test::fresh_directory("exp-cli");
   const auto runs = dir / "runs";
   fs::create_directories(runs);
@@ -183,7 +186,9 @@ BOOST_AUTO_TEST_CASE(grad_reproduces_the_books_numerical_gradient) {
   BOOST_TEST(contains(result.output, "x: [6.00000000000378, 7.999999999999119]"));
 }
 
-BOOST_AUTO_TEST_CASE(hostile_config_and_data_inputs_are_refused_quickly_and_never_hang) {
+BOOST_AUTO_TEST_CASE(hostile_config_and_data_inputs_are_refused_quickly_and_never_hang,
+                     *boost::unit_test::label("fault_config") *
+                         boost::unit_test::label("fault_data")) {
   const auto dir = xp::test::fresh_directory("exp-hostile");
   const auto runs = dir / "runs";
   fs::create_directories(runs);

@@ -31,7 +31,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 // Found as `extends: <300 bytes>`: std::filesystem threw "File name too long" from
 // weakly_canonical and exists, so `exp run` failed with status 1 and no location.
-BOOST_AUTO_TEST_CASE(an_extends_name_too_long_for_the_system_is_a_config_error) {
+BOOST_AUTO_TEST_CASE(an_extends_name_too_long_for_the_system_is_a_config_error,
+                     *boost::unit_test::label("fault_config")) {
   const fs::path folder = xp::test::fresh_directory("exp-fuzz-findings");
   const std::string long_name(300, 'a');
   const fs::path child = folder / "child.yaml";

@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(extends_merges_key_by_key_and_the_extending_file_wins) {
   BOOST_TEST(config.model.parameters.integers("hidden") == std::vector<std::int64_t>{5});
 }
 
-BOOST_AUTO_TEST_CASE(an_error_in_an_extended_file_points_at_that_file) {
+BOOST_AUTO_TEST_CASE(an_error_in_an_extended_file_points_at_that_file,
+                     *boost::unit_test::label("fault_config")) {
   Folder folder;
   std::string base = kValid;
   base.replace(base.find("lr: 0.5"), 7, "lr: fast");
@@ -108,7 +109,7 @@ BOOST_AUTO_TEST_CASE(an_error_in_an_extended_file_points_at_that_file) {
                             ":6:28: optimizer.lr: expected a number, found 'fast'");
 }
 
-BOOST_AUTO_TEST_CASE(extends_cycle_is_detected) {
+BOOST_AUTO_TEST_CASE(extends_cycle_is_detected, *boost::unit_test::label("fault_config")) {
   Folder folder;
   folder.write("a.yaml", "extends: b.yaml\n");
   folder.write("b.yaml", "extends: c.yaml\n");
@@ -119,7 +120,8 @@ BOOST_AUTO_TEST_CASE(extends_cycle_is_detected) {
   BOOST_TEST(contains(message, "c.yaml -> "));
 }
 
-BOOST_AUTO_TEST_CASE(a_missing_base_is_reported_where_it_is_named) {
+BOOST_AUTO_TEST_CASE(a_missing_base_is_reported_where_it_is_named,
+                     *boost::unit_test::label("fault_config")) {
   Folder folder;
   const auto child = folder.write("child.yaml", "experiment: x\nextends: nowhere.yaml\n");
   const auto message = error_of([&] { xp::ConfigSource::load(child); });
@@ -127,7 +129,8 @@ BOOST_AUTO_TEST_CASE(a_missing_base_is_reported_where_it_is_named) {
   BOOST_TEST(contains(message, "nowhere.yaml"));
 }
 
-BOOST_AUTO_TEST_CASE(missing_file_and_malformed_yaml_are_one_line_errors) {
+BOOST_AUTO_TEST_CASE(missing_file_and_malformed_yaml_are_one_line_errors,
+                     *boost::unit_test::label("fault_config")) {
   Folder folder;
   const auto missing = error_of([&] { xp::ConfigSource::load(folder.dir / "absent.yaml"); });
   BOOST_TEST(contains(missing, "absent.yaml: cannot read config file"));
@@ -139,7 +142,8 @@ BOOST_AUTO_TEST_CASE(missing_file_and_malformed_yaml_are_one_line_errors) {
   BOOST_TEST(malformed.find('\n') == std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_column_and_suggests) {
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_column_and_suggests,
+                     *boost::unit_test::label("fault_config")) {
   Folder folder;
   std::string text = kValid;
   text.replace(text.find("optimizer:"), 10, "optimzer:");
@@ -149,7 +153,7 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_column_and_suggests) {
       contains(message, file.string() + ":6:1: optimzer: unknown key (did you mean 'optimizer'?)"));
 }
 
-BOOST_AUTO_TEST_CASE(unknown_train_key_suggests) {
+BOOST_AUTO_TEST_CASE(unknown_train_key_suggests, *boost::unit_test::label("fault_config")) {
   Folder folder;
   const auto file = folder.write("a.yaml", std::string(kValid) + "  batchsize: 3\n");
   const auto message = error_of([&] { resolve(file); });
@@ -157,7 +161,8 @@ BOOST_AUTO_TEST_CASE(unknown_train_key_suggests) {
       message, file.string() + ":10:3: train.batchsize: unknown key (did you mean 'batch_size'?)"));
 }
 
-BOOST_AUTO_TEST_CASE(overrides_apply_after_the_file_and_are_type_checked) {
+BOOST_AUTO_TEST_CASE(overrides_apply_after_the_file_and_are_type_checked,
+                     *boost::unit_test::label("fault_config")) {
   Folder folder;
   const auto file = folder.write("a.yaml", kValid);
   const auto config =
@@ -193,7 +198,7 @@ BOOST_AUTO_TEST_CASE(changing_a_plugin_starts_its_section_from_the_new_plugins_d
   BOOST_TEST(config.gradient.name() == "backprop");
 }
 
-BOOST_AUTO_TEST_CASE(train_values_are_range_checked) {
+BOOST_AUTO_TEST_CASE(train_values_are_range_checked, *boost::unit_test::label("fault_config")) {
   Folder folder;
   const auto file = folder.write("a.yaml", kValid);
   BOOST_TEST(contains(error_of([&] { resolve(file, {"train.batch_size=0"}); }),

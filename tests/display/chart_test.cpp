@@ -100,7 +100,10 @@ BOOST_AUTO_TEST_CASE(png_by_extension_and_log_axes) {
   BOOST_TEST(read_file(file).rfind("\x89PNG", 0) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(failures_are_one_line_errors_naming_the_file) {
+BOOST_AUTO_TEST_CASE(failures_are_one_line_errors_naming_the_file,
+                     *boost::unit_test::label("fault_disk") *
+                         boost::unit_test::label("fault_no_gnuplot") *
+                         boost::unit_test::label("fault_diverged")) {
   const auto folder = xp::test::fresh_directory("exp-chart");
   const std::string wrong_extension =
       error_of([&] { xp::draw_chart(falling_curve(), folder / "c.pdf"); });
@@ -124,7 +127,8 @@ BOOST_AUTO_TEST_CASE(failures_are_one_line_errors_naming_the_file) {
   BOOST_TEST(!fs::exists(folder / "c.svg"));
 }
 
-BOOST_AUTO_TEST_CASE(a_failing_gnuplot_leaves_no_half_picture) {
+BOOST_AUTO_TEST_CASE(a_failing_gnuplot_leaves_no_half_picture,
+                     *boost::unit_test::label("fault_disk")) {
   const auto folder = xp::test::fresh_directory("exp-chart");
   GnuplotProgram failing("false");
   const std::string failed = error_of([&] { xp::draw_chart(falling_curve(), folder / "c.svg"); });
@@ -150,7 +154,8 @@ BOOST_AUTO_TEST_CASE(thinning_keeps_the_ends_and_a_bounded_number_of_points) {
   BOOST_TEST(xp::thinned(series, 20000).x.size() == 10000u);
 }
 
-BOOST_AUTO_TEST_CASE(moving_average_skips_values_that_are_not_finite) {
+BOOST_AUTO_TEST_CASE(moving_average_skips_values_that_are_not_finite,
+                     *boost::unit_test::label("fault_diverged")) {
   const auto average = xp::exponential_moving_average({std::nan(""), 1.0, 3.0, INFINITY, 5.0}, 0.5);
   BOOST_TEST(std::isnan(average[0]));
   BOOST_TEST(average[1] == 1.0);
@@ -159,7 +164,8 @@ BOOST_AUTO_TEST_CASE(moving_average_skips_values_that_are_not_finite) {
   BOOST_TEST(average[4] == 3.5);
 }
 
-BOOST_AUTO_TEST_CASE(run_curves_come_from_the_metric_files) {
+BOOST_AUTO_TEST_CASE(run_curves_come_from_the_metric_files,
+                     *boost::unit_test::label("fault_killed")) {
   const auto dir = fake_run(100, 25, true);
   // A crash cut the last row short: it is left out.
   {
@@ -206,7 +212,8 @@ BOOST_AUTO_TEST_CASE(run_plots_are_drawn_and_a_run_without_accuracy_has_no_accur
   BOOST_TEST(!fs::exists(no_labels / "accuracy.svg"));
 }
 
-BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_gets_one_warning_line_and_no_pictures) {
+BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_gets_one_warning_line_and_no_pictures,
+                     *boost::unit_test::label("fault_no_gnuplot")) {
   const auto dir = fake_run(100, 25, true);
   GnuplotProgram missing("/nonexistent/gnuplot");
   std::ostringstream warnings;

@@ -103,7 +103,8 @@ BOOST_AUTO_TEST_CASE(quiet_prints_only_the_run_directory) {
   BOOST_TEST(fs::exists(run.dir / "accuracy.svg"));
 }
 
-BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_succeeds_with_one_warning) {
+BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_succeeds_with_one_warning,
+                     *boost::unit_test::label("fault_no_gnuplot")) {
   const auto runs = xp::test::fresh_directory("exp-display");
   const auto result =
       xp::test::run_command("EXP_GNUPLOT=/nonexistent/gnuplot '" EXP_TEST_BINARY "' run " +
@@ -119,7 +120,8 @@ BOOST_AUTO_TEST_CASE(without_gnuplot_a_run_succeeds_with_one_warning) {
   BOOST_TEST(contains(read_file(dir / "summary.json"), "\"completed\""));
 }
 
-BOOST_AUTO_TEST_CASE(a_diverged_run_still_draws_its_loss_and_has_no_accuracy_svg) {
+BOOST_AUTO_TEST_CASE(a_diverged_run_still_draws_its_loss_and_has_no_accuracy_svg,
+                     *boost::unit_test::label("fault_diverged")) {
   // x <- x - lr * 2x grows by 2e10 a step: the loss is infinite within 20 steps.
   const auto dir = xp::test::fresh_directory("exp-display");
   std::ofstream(dir / "gd.yaml")
@@ -171,7 +173,8 @@ BOOST_AUTO_TEST_CASE(plot_of_one_run_is_labelled_by_its_folder) {
   BOOST_TEST(contains(read_file(out), runs.fast.dir.filename().string()));
 }
 
-BOOST_AUTO_TEST_CASE(plot_refuses_bad_input_with_one_line_naming_it) {
+BOOST_AUTO_TEST_CASE(plot_refuses_bad_input_with_one_line_naming_it,
+                     *boost::unit_test::label("fault_config")) {
   const auto& runs = two_runs();
   const auto not_a_run = xp::test::fresh_directory("exp-plot-empty");
   const auto empty = run_exp("plot '" + not_a_run.string() + "'");

@@ -39,19 +39,22 @@ BOOST_AUTO_TEST_CASE(object_keeps_its_library_loaded) {
   BOOST_TEST(theta[2] == 0.99);
 }
 
-BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_the_file) {
+BOOST_AUTO_TEST_CASE(refuses_another_api_version_naming_the_file,
+                     *boost::unit_test::label("fault_plugin_abi")) {
   const auto message = error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_wrong_api.so"); });
   BOOST_TEST(message.find("exp_optimizer_wrong_api.so") != std::string::npos);
   BOOST_TEST(message.find("plugin API version 42") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(refuses_a_library_that_is_not_a_plugin) {
+BOOST_AUTO_TEST_CASE(refuses_a_library_that_is_not_a_plugin,
+                     *boost::unit_test::label("fault_plugin")) {
   const auto message =
       error_of([] { xp::load_plugin_file(kBad / "exp_optimizer_not_a_plugin.so"); });
   BOOST_TEST(message.find("not an exp plugin") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_library) {
+BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_library,
+                     *boost::unit_test::label("fault_plugin")) {
   const auto dir = xp::test::fresh_directory("exp-loader");
   std::ofstream(dir / "exp_loss_text.so") << "this is text\n";
   const auto message = error_of([&] { xp::load_plugin_file(dir / "exp_loss_text.so"); });
@@ -61,7 +64,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_library) {
              message);
 }
 
-BOOST_AUTO_TEST_CASE(reports_a_factory_that_throws) {
+BOOST_AUTO_TEST_CASE(reports_a_factory_that_throws, *boost::unit_test::label("fault_plugin")) {
   xp::PluginRegistry registry({kBad});
   const auto& plugin = registry.find(PluginKind::optimizer, "throwing");
   const auto message = error_of([&] { xp::PluginRegistry::create<xp::Optimizer>(plugin, {}); });
@@ -69,13 +72,15 @@ BOOST_AUTO_TEST_CASE(reports_a_factory_that_throws) {
   BOOST_TEST(message.find("imaginary accelerator") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(unknown_plugin_lists_the_known_ones_and_suggests) {
+BOOST_AUTO_TEST_CASE(unknown_plugin_lists_the_known_ones_and_suggests,
+                     *boost::unit_test::label("fault_config")) {
   const auto message = error_of([] { xp::test::registry().find(PluginKind::optimizer, "sdg"); });
   BOOST_TEST(message.find("unknown optimizer plugin 'sdg'") != std::string::npos);
   BOOST_TEST(message.find("did you mean 'sgd'") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(parameters_are_type_and_range_checked_with_location) {
+BOOST_AUTO_TEST_CASE(parameters_are_type_and_range_checked_with_location,
+                     *boost::unit_test::label("fault_config")) {
   const auto wrong_type =
       error_of([] { xp::test::make<xp::Optimizer>(PluginKind::optimizer, "sgd", "{lr: fast}"); });
   BOOST_TEST(wrong_type == "<test>:1:6: optimizer.lr: expected a number, found 'fast'");
@@ -96,7 +101,9 @@ BOOST_AUTO_TEST_CASE(search_path_order_decides_which_plugin_wins) {
   BOOST_TEST(path.back().filename() == "plugins");
 }
 
-BOOST_AUTO_TEST_CASE(a_plugin_authors_mistakes_are_refused_naming_the_file) {
+BOOST_AUTO_TEST_CASE(a_plugin_authors_mistakes_are_refused_naming_the_file,
+                     *boost::unit_test::label("fault_plugin") *
+                         boost::unit_test::label("fault_plugin_abi")) {
   for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
            {"exp_optimizer_null_entry.so", "its entry point 'exp_plugin_info' is a null pointer"},
            {"exp_optimizer_duplicate_parameter.so", "declares parameter 'lr' twice"},
@@ -114,8 +121,8 @@ BOOST_AUTO_TEST_CASE(a_plugin_authors_mistakes_are_refused_naming_the_file) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(
-    a_factory_that_throws_a_non_standard_exception_or_returns_nothing_is_reported) {
+BOOST_AUTO_TEST_CASE(a_factory_that_throws_a_non_standard_exception_or_returns_nothing_is_reported,
+                     *boost::unit_test::label("fault_plugin")) {
   xp::PluginRegistry registry({kBad});
   const auto thrown = error_of([&] {
     xp::PluginRegistry::create<xp::Optimizer>(registry.find(PluginKind::optimizer, "throws_int"),
@@ -133,7 +140,8 @@ BOOST_AUTO_TEST_CASE(
              nothing);
 }
 
-BOOST_AUTO_TEST_CASE(exp_plugins_lists_past_broken_files_names_them_and_reports_shadowing) {
+BOOST_AUTO_TEST_CASE(exp_plugins_lists_past_broken_files_names_them_and_reports_shadowing,
+                     *boost::unit_test::label("fault_plugin")) {
   // The broken libraries, and a second "optimizer sgd" first on the path.
   const std::string path =
       "EXP_PLUGIN_PATH='" + (kBad / "shadow").string() + ":" + kBad.string() + "' ";
@@ -159,7 +167,8 @@ BOOST_AUTO_TEST_CASE(exp_plugins_lists_past_broken_files_names_them_and_reports_
       listing.output);
 }
 
-BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly) {
+BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly,
+                     *boost::unit_test::label("fault_plugin")) {
   const auto dir = xp::test::fresh_directory("exp-mistakes");
   const auto run = xp::test::run_command(
       "EXP_PLUGIN_PATH='" + kBad.string() + "' '" + EXP_TEST_BINARY + "' run '" +
@@ -170,7 +179,8 @@ BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly) {
              run.output);
 }
 
-BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp) {
+BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp,
+                     *boost::unit_test::label("fault_plugin_abi")) {
   // Another -march is no mismatch: the layout settings agree, so memory the plugin
   // allocates (its optimizer state) is freed by exp without harm.
   xp::PluginRegistry registry({kBad});
@@ -186,7 +196,8 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_library_whose_loading_ends_the_process_is_named_not_silent) {
+BOOST_AUTO_TEST_CASE(a_library_whose_loading_ends_the_process_is_named_not_silent,
+                     *boost::unit_test::label("fault_plugin")) {
   const std::string path = "EXP_PLUGIN_PATH='" + (kBad / "fatal").string() + "' ";
   const std::string exp = std::string("'") + EXP_TEST_BINARY + "' ";
   const std::string run = "run '" + std::string(EXP_TEST_SOURCE_DIR) + "/configs/synthetic.yaml' ";

@@ -132,7 +132,8 @@ BOOST_AUTO_TEST_CASE(a_model_without_backprop_is_checked_against_central_differe
   BOOST_TEST(result.output.find("against central_difference") != std::string::npos, result.output);
 }
 
-BOOST_AUTO_TEST_CASE(mistakes_are_one_line_errors_with_status_2) {
+BOOST_AUTO_TEST_CASE(mistakes_are_one_line_errors_with_status_2,
+                     *boost::unit_test::label("fault_config")) {
   for (const char* arguments :
        {"gradcheck configs/synthetic.yaml --methods central_difference,nope",
         "gradcheck configs/synthetic.yaml --tolerance 0",

@@ -185,7 +185,8 @@ BOOST_AUTO_TEST_CASE(a_model_without_single_precision_is_swept_in_double) {
   BOOST_TEST(at(columns, "forward_double", 1e-2) == 1e-2, boost::test_tools::tolerance(1e-6));
 }
 
-BOOST_AUTO_TEST_CASE(bad_arguments_are_one_line_errors_with_status_2) {
+BOOST_AUTO_TEST_CASE(bad_arguments_are_one_line_errors_with_status_2,
+                     *boost::unit_test::label("fault_config")) {
   for (const char* arguments :
        {"hsweep configs/synthetic.yaml --from 1e-12 --to 1e-1",
         "hsweep configs/synthetic.yaml --from 1e-3 --to 1e-3",

@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(inline_holds_the_configs_samples) {
   BOOST_TEST(picked.labels == (std::vector<int>{0, 1, 0}), boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(inline_mistakes_point_at_the_key) {
+BOOST_AUTO_TEST_CASE(inline_mistakes_point_at_the_key, *boost::unit_test::label("fault_config")) {
   BOOST_TEST(
       error_of([] { dataset("inline", "{inputs: [1, 2, 3], targets: [1], input_size: 2}"); }) ==
       "<test>:1:10: dataset.inputs: 3 values is not a whole number (>= 1) of samples of input_size "
@@ -211,7 +211,8 @@ BOOST_AUTO_TEST_CASE(synthetic_spirals_have_one_arm_per_class) {
   BOOST_TEST(counts == (std::vector<int>{100, 100, 100}), boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(synthetic_mistakes_point_at_the_key) {
+BOOST_AUTO_TEST_CASE(synthetic_mistakes_point_at_the_key,
+                     *boost::unit_test::label("fault_config")) {
   BOOST_TEST(error_of([] { dataset("synthetic", "{kind: xor, classes: 3}"); }) ==
              "<test>:1:22: dataset.classes: xor data has 2 classes; found classes 3");
   BOOST_TEST(error_of([] {
@@ -252,7 +253,8 @@ BOOST_AUTO_TEST_CASE(mnist_reads_idx_files_like_load_mnist) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(mnist_missing_data_says_how_to_prepare_it) {
+BOOST_AUTO_TEST_CASE(mnist_missing_data_says_how_to_prepare_it,
+                     *boost::unit_test::label("fault_data")) {
   const auto message = error_of([] { dataset("mnist", "{path: /nonexistent/mnist}"); });
   BOOST_TEST(message ==
              "<test>:1:8: dataset.path: folder '/nonexistent/mnist' does not exist; prepare the "
@@ -266,7 +268,8 @@ BOOST_AUTO_TEST_CASE(mnist_missing_data_says_how_to_prepare_it) {
              std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(mnist_broken_files_are_named_with_the_problem) {
+BOOST_AUTO_TEST_CASE(mnist_broken_files_are_named_with_the_problem,
+                     *boost::unit_test::label("fault_data")) {
   {  // truncated
     MnistFolder folder;
     const Bytes content = xp::test::idx_content({3, 2, 2}, folder.train_pixels);

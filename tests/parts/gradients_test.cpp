@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(backprop_is_the_analytic_derivative) {
   for (Eigen::Index i = 0; i < 3; ++i) BOOST_TEST(central[i] == exact[i], tt::tolerance(1e-8));
 }
 
-BOOST_AUTO_TEST_CASE(backprop_refuses_a_loss_without_a_derivative) {
+BOOST_AUTO_TEST_CASE(backprop_refuses_a_loss_without_a_derivative,
+                     *boost::unit_test::label("fault_config")) {
   FunctionSetting setting("{start: [1.0]}");
   xp::PluginRegistry registry({EXP_PARTS_TEST_PLUGIN_DIR});
   const auto& plugin = registry.find(PluginKind::loss, "without_gradient");
@@ -82,7 +83,8 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_number_of_threads) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(finite_difference_parameters_are_checked) {
+BOOST_AUTO_TEST_CASE(finite_difference_parameters_are_checked,
+                     *boost::unit_test::label("fault_config")) {
   BOOST_TEST(error_of([] {
                xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference",
                                                   "{h: 0}");
@@ -112,7 +114,8 @@ BOOST_AUTO_TEST_CASE(polynomial_is_a_function_of_its_parameters) {
   BOOST_TEST(setting.objective().loss(setting.theta) == 27.0);
 }
 
-BOOST_AUTO_TEST_CASE(polynomial_needs_coefficients_and_a_start) {
+BOOST_AUTO_TEST_CASE(polynomial_needs_coefficients_and_a_start,
+                     *boost::unit_test::label("fault_config")) {
   BOOST_TEST(error_of([] { FunctionSetting("{coefficients: []}"); }) ==
              "<test>:1:16: model.coefficients: expected at least one coefficient (c_0)");
   BOOST_TEST(error_of([] { FunctionSetting("{start: []}"); }) ==

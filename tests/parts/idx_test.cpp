@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(reads_a_one_dimensional_label_file) {
   BOOST_TEST(array.bytes[0] == 9);
 }
 
-BOOST_AUTO_TEST_CASE(wrong_magic_number_is_reported) {
+BOOST_AUTO_TEST_CASE(wrong_magic_number_is_reported, *boost::unit_test::label("fault_data")) {
   Bytes floats = xp::test::idx_content({3}, {1, 2, 3});
   floats[2] = 0x0d;  // a float IDX file
   BOOST_TEST(
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(wrong_magic_number_is_reported) {
              }).find("z: magic number 0x00000800") == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(truncated_files_are_reported) {
+BOOST_AUTO_TEST_CASE(truncated_files_are_reported, *boost::unit_test::label("fault_data")) {
   BOOST_TEST(error_of([] { xp::parse_idx(Bytes{}, "e"); }) ==
              "e: empty file, expected an IDX file");
   BOOST_TEST(error_of([] {
@@ -79,13 +79,15 @@ BOOST_AUTO_TEST_CASE(truncated_files_are_reported) {
              file + ": corrupt or truncated gzip data (unexpected end of file)");
 }
 
-BOOST_AUTO_TEST_CASE(data_beyond_the_header_size_is_reported) {
+BOOST_AUTO_TEST_CASE(data_beyond_the_header_size_is_reported,
+                     *boost::unit_test::label("fault_data")) {
   Bytes content = xp::test::idx_content({2, 2, 2}, kPixels);  // 12 bytes for 8
   BOOST_TEST(error_of([&] { xp::parse_idx(content, "x"); }) ==
              "x: 4 bytes after the 8 data bytes of shape 2x2x2 (a wrong header or a corrupt file)");
 }
 
-BOOST_AUTO_TEST_CASE(a_header_claiming_too_much_is_refused_before_allocating) {
+BOOST_AUTO_TEST_CASE(a_header_claiming_too_much_is_refused_before_allocating,
+                     *boost::unit_test::label("fault_data")) {
   const Bytes content = xp::test::idx_content({0xffffffff, 0xffffffff, 2}, {1, 2, 3});
   BOOST_TEST(error_of([&] { xp::parse_idx(content, "big"); }) ==
              "big: header claims more than 4294967296 data bytes");
@@ -95,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_header_claiming_too_much_is_refused_before_allocating) {
              "lie: truncated: 3 of 47040000 data bytes for shape 60000x28x28");
 }
 
-BOOST_AUTO_TEST_CASE(corrupt_gzip_data_is_reported) {
+BOOST_AUTO_TEST_CASE(corrupt_gzip_data_is_reported, *boost::unit_test::label("fault_data")) {
   const auto dir = xp::test::fresh_directory("exp-idx");
   Bytes big(5000);
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = std::uint8_t((i * 7919) % 251);
@@ -107,7 +109,7 @@ BOOST_AUTO_TEST_CASE(corrupt_gzip_data_is_reported) {
   BOOST_TEST(message.find((dir / "bad.gz").string() + ": corrupt or truncated gzip data (") == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(a_missing_file_is_reported) {
+BOOST_AUTO_TEST_CASE(a_missing_file_is_reported, *boost::unit_test::label("fault_data")) {
   BOOST_TEST(error_of([] { xp::read_idx("/nonexistent/images.gz"); }) ==
              "/nonexistent/images.gz: cannot open: No such file or directory");
 }

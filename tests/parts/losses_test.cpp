@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(identity_loss_is_the_single_output_and_its_gradient_one_ove
   for (Eigen::Index n = 0; n < 4; ++n) BOOST_TEST(gradient(n, 0) == 0.25);
 }
 
-BOOST_AUTO_TEST_CASE(mistakes_are_reported) {
+BOOST_AUTO_TEST_CASE(mistakes_are_reported, *boost::unit_test::label("fault_config")) {
   auto identity = loss("identity");
   BOOST_TEST(
       error_of([&] { identity->sample(kY, {}, -1); }) ==

@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(restored_state_continues_the_same_run) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(state_of_another_optimizer_or_size_is_refused) {
+BOOST_AUTO_TEST_CASE(state_of_another_optimizer_or_size_is_refused,
+                     *boost::unit_test::label("fault_checkpoint")) {
   auto adam = optimizer("adam");
   BOOST_TEST(error_of([&] {
                adam->restore({{"v", vector({1.0})}});
@@ -149,7 +150,7 @@ BOOST_AUTO_TEST_CASE(state_of_another_optimizer_or_size_is_refused) {
              "momentum optimizer: state 'v' has 2 values, the parameters 3");
 }
 
-BOOST_AUTO_TEST_CASE(hyper_parameters_are_range_checked) {
+BOOST_AUTO_TEST_CASE(hyper_parameters_are_range_checked, *boost::unit_test::label("fault_config")) {
   BOOST_TEST(error_of([] {
                optimizer("momentum", "{momentum: 1.5}");
              }).find("optimizer.momentum") != std::string::npos);

@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(padding_at_every_length_around_a_block) {
   BOOST_TEST(xp::sha256_hex(std::string(55, 'x')) != xp::sha256_hex(std::string(56, 'x')));
 }
 
-BOOST_AUTO_TEST_CASE(a_file_hashes_as_its_content_and_a_missing_one_is_named) {
+BOOST_AUTO_TEST_CASE(a_file_hashes_as_its_content_and_a_missing_one_is_named,
+                     *boost::unit_test::label("fault_data")) {
   const auto folder = xp::test::fresh_directory("exp-sha256");
   const auto file = folder / "message";
   std::ofstream(file, std::ios::binary) << k896Bits;

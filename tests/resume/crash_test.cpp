@@ -28,7 +28,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_checkpoint) {
+BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_checkpoint,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-crash");
   ChildRun child(runs, kSgd);
   const fs::path dir = child.dir();
@@ -61,7 +62,9 @@ BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_che
   xp::test::check_same_results(dir, reference.dir);
 }
 
-BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2) {
+BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2,
+                     *boost::unit_test::label("fault_checkpoint") *
+                         boost::unit_test::label("fault_concurrent")) {
   const auto runs = xp::test::fresh_directory("exp-crash");
 
   const auto completed =
@@ -106,7 +109,8 @@ BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2) 
   BOOST_TEST(contains(not_a_run.output, "not a run directory"));
 }
 
-BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named) {
+BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named,
+                     *boost::unit_test::label("fault_checkpoint")) {
   xp::Checkpoint checkpoint;
   checkpoint.theta = xp::Vector::Constant(3, 0.25);
   checkpoint.optimizer = {{"v", xp::Vector::Constant(3, -1.0)}};
@@ -149,7 +153,8 @@ BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named) {
                "format 1, without checksum"));
 }
 
-BOOST_AUTO_TEST_CASE(exp_resume_refuses_a_damaged_or_foreign_checkpoint_and_writes_nothing) {
+BOOST_AUTO_TEST_CASE(exp_resume_refuses_a_damaged_or_foreign_checkpoint_and_writes_nothing,
+                     *boost::unit_test::label("fault_checkpoint")) {
   const auto runs = xp::test::fresh_directory("exp-damaged");
   // Two interrupted runs of different settings, each with a checkpoint.
   const auto stopped = [&](const std::vector<std::string>& config) {
@@ -188,7 +193,8 @@ BOOST_AUTO_TEST_CASE(exp_resume_refuses_a_damaged_or_foreign_checkpoint_and_writ
   fs::remove_all(runs);
 }
 
-BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_complete) {
+BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_complete,
+                     *boost::unit_test::label("fault_concurrent")) {
   const auto runs = xp::test::fresh_directory("exp-concurrent");
   constexpr int kRuns = 6;
   // Started together, they create their folders within the same second.
@@ -215,7 +221,9 @@ BOOST_AUTO_TEST_CASE(runs_started_at_once_get_distinct_directories_and_all_compl
 
 // The helper `exp resume`, ls and compare read statuses through, on hand-made run
 // directories: every moment a run can die at, and runs from before run.lock existed.
-BOOST_AUTO_TEST_CASE(effective_status_tells_a_live_run_from_a_dead_one_at_any_moment) {
+BOOST_AUTO_TEST_CASE(effective_status_tells_a_live_run_from_a_dead_one_at_any_moment,
+                     *boost::unit_test::label("fault_killed") *
+                         boost::unit_test::label("fault_concurrent")) {
   const auto dir = xp::test::fresh_directory("exp-status");
   const auto status = [&] { return xp::effective_status(dir); };
   BOOST_TEST(contains(xp::test::error_of(status), "not a run directory"));

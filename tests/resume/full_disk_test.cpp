@@ -70,7 +70,8 @@ void check_honest(const fs::path& dir, const fs::path& reference) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(a_full_disk_never_loses_a_run_or_reports_it_completed_with_short_files) {
+BOOST_AUTO_TEST_CASE(a_full_disk_never_loses_a_run_or_reports_it_completed_with_short_files,
+                     *boost::unit_test::label("fault_disk")) {
   const auto reference = xp::test::run_experiment(xp::test::fresh_directory("exp-room"), kConfig);
   BOOST_TEST_REQUIRE(reference.status == 0, reference.output);
 

@@ -93,26 +93,31 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(sigint_then_resume_ends_bit_identical_to_an_uninterrupted_run) {
+BOOST_AUTO_TEST_CASE(sigint_then_resume_ends_bit_identical_to_an_uninterrupted_run,
+                     *boost::unit_test::label("fault_killed")) {
   stop_resume_and_compare(kSgd, SIGINT, 100);
 }
 
 // Resumed on two threads where it began on one: the results do not depend on it.
-BOOST_AUTO_TEST_CASE(sigterm_then_resume_on_two_threads_ends_bit_identical) {
+BOOST_AUTO_TEST_CASE(sigterm_then_resume_on_two_threads_ends_bit_identical,
+                     *boost::unit_test::label("fault_killed")) {
   stop_resume_and_compare(kSgd, SIGTERM, 800, "--threads 2");
 }
 
-BOOST_AUTO_TEST_CASE(a_run_with_a_relative_data_path_resumes_from_another_directory) {
+BOOST_AUTO_TEST_CASE(a_run_with_a_relative_data_path_resumes_from_another_directory,
+                     *boost::unit_test::label("fault_killed")) {
   const fs::path elsewhere = xp::test::fresh_directory("exp-elsewhere");
   stop_resume_and_compare(kMnist, SIGINT, 300, "", elsewhere);
   fs::remove_all(elsewhere);
 }
 
-BOOST_AUTO_TEST_CASE(adam_moments_and_the_shuffled_batch_order_survive_a_resume) {
+BOOST_AUTO_TEST_CASE(adam_moments_and_the_shuffled_batch_order_survive_a_resume,
+                     *boost::unit_test::label("fault_killed")) {
   stop_resume_and_compare(kAdamShuffled, SIGINT, 500);
 }
 
-BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical) {
+BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-resume");
   ChildRun child(runs, kSgd);
   const fs::path dir = child.dir();
@@ -132,7 +137,8 @@ BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical)
   xp::test::check_same_results(dir, reference_run(kSgd));
 }
 
-BOOST_AUTO_TEST_CASE(a_run_resumes_with_the_plugins_it_started_with_and_names_a_changed_one) {
+BOOST_AUTO_TEST_CASE(a_run_resumes_with_the_plugins_it_started_with_and_names_a_changed_one,
+                     *boost::unit_test::label("fault_checkpoint")) {
   // The sgd optimizer from a folder of its own, given through EXP_PLUGIN_PATH only.
   const fs::path folder = xp::test::fresh_directory("exp-own-plugins");
   const fs::path plugin = folder / "exp_optimizer_sgd.so";

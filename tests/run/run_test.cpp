@@ -194,7 +194,8 @@ BOOST_AUTO_TEST_CASE(gradient_descent_listing_prints_its_final_parameters) {
   BOOST_TEST(x.values[0] == -6.111107928998789e-10);
 }
 
-BOOST_AUTO_TEST_CASE(a_diverging_run_exits_3_and_keeps_what_it_has) {
+BOOST_AUTO_TEST_CASE(a_diverging_run_exits_3_and_keeps_what_it_has,
+                     *boost::unit_test::label("fault_diverged")) {
   // x <- x - lr * 2x multiplies x by -(2e10 - 1) per step: infinite within 20 steps.
   // (The analytic gradient: a finite difference stalls once h is below x's last bit.)
   const auto dir = xp::test::fresh_directory("exp-run");
@@ -215,7 +216,8 @@ BOOST_AUTO_TEST_CASE(a_diverging_run_exits_3_and_keeps_what_it_has) {
   BOOST_TEST(fs::exists(run.dir / "params" / "x.npy"));
 }
 
-BOOST_AUTO_TEST_CASE(sigint_stops_the_run_after_the_current_step_and_keeps_its_metrics) {
+BOOST_AUTO_TEST_CASE(sigint_stops_the_run_after_the_current_step_and_keeps_its_metrics,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-run");
   // Started in the background; SIGINT once summary.json (status running) exists.
   const std::string script = "'" + std::string(EXP_TEST_BINARY) + "' run " + kSynthetic +

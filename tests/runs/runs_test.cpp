@@ -146,7 +146,8 @@ BOOST_AUTO_TEST_CASE(markdown_has_the_header_separator_and_a_row_per_run) {
   for (const auto& line : lines) BOOST_TEST(std::count(line.begin(), line.end(), '|') == cells);
 }
 
-BOOST_AUTO_TEST_CASE(compare_refuses_unknown_sort_keys_and_lone_runs) {
+BOOST_AUTO_TEST_CASE(compare_refuses_unknown_sort_keys_and_lone_runs,
+                     *boost::unit_test::label("fault_config")) {
   const ThreeRuns runs;
   const auto bogus = run_exp("compare --sort accuracy '" + runs.root.string() + "'");
   BOOST_TEST(bogus.status == 2);
@@ -157,7 +158,8 @@ BOOST_AUTO_TEST_CASE(compare_refuses_unknown_sort_keys_and_lone_runs) {
   BOOST_TEST(run_exp("compare '" + empty.string() + "'").status == 2);
 }
 
-BOOST_AUTO_TEST_CASE(ls_lists_newest_first_and_broken_runs_honestly) {
+BOOST_AUTO_TEST_CASE(ls_lists_newest_first_and_broken_runs_honestly,
+                     *boost::unit_test::label("fault_killed")) {
   const ThreeRuns runs;
   // A run that died before writing summary.json, one whose summary.json is cut short,
   // named so that they sort newest and oldest.

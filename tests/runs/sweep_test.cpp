@@ -73,7 +73,8 @@ void signal_sweep(const fs::path& runs, const std::string& arguments, const std:
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(a_two_by_two_grid_makes_four_runs_and_resume_reruns_only_the_incomplete) {
+BOOST_AUTO_TEST_CASE(a_two_by_two_grid_makes_four_runs_and_resume_reruns_only_the_incomplete,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
   const auto swept = run_exp("sweep " + kGrid + " --jobs 2 --runs-dir '" + runs.string() + "'");
   BOOST_TEST_REQUIRE(swept.status == 0, swept.output);
@@ -140,7 +141,8 @@ BOOST_AUTO_TEST_CASE(a_two_by_two_grid_makes_four_runs_and_resume_reruns_only_th
   BOOST_TEST(compared.output.find("interrupted") == std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing) {
+BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing,
+                     *boost::unit_test::label("fault_config")) {
   const auto runs = xp::test::fresh_directory("exp-sweep") / "runs";
   for (const char* grid :
        {"optimizer.lrr=1,0.1", "optimizer.lr=1,fast", "optimizer.lr=1,0.1 model.hidden=[10],[0]",
@@ -154,7 +156,8 @@ BOOST_AUTO_TEST_CASE(a_mistake_anywhere_in_the_grid_exits_2_and_creates_nothing)
   BOOST_TEST(run_exp("sweep --resume '" + runs.string() + "'").status == 2);
 }
 
-BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_and_exits_130) {
+BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_and_exits_130,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
   // The signal comes as soon as the first run has its run directory (so its handler
   // is installed), long before its 1000 steps.
@@ -188,7 +191,8 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
   BOOST_TEST(run_folders(sweep) == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(killing_the_sweep_stops_its_runs_and_resume_continues_them) {
+BOOST_AUTO_TEST_CASE(killing_the_sweep_stops_its_runs_and_resume_continues_them,
+                     *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-sweep");
   // SIGKILL (which the sweep cannot catch or pass on) once both running combinations
   // are named in sweep.yaml.
@@ -237,7 +241,8 @@ BOOST_AUTO_TEST_CASE(killing_the_sweep_stops_its_runs_and_resume_continues_them)
   BOOST_TEST(run_folders(sweep) == 4u);
 }
 
-BOOST_AUTO_TEST_CASE(a_combination_that_does_not_complete_makes_the_sweep_exit_1) {
+BOOST_AUTO_TEST_CASE(a_combination_that_does_not_complete_makes_the_sweep_exit_1,
+                     *boost::unit_test::label("fault_diverged")) {
   // x <- x - lr * 2x: lr 0.1 shrinks x, lr 1e10 multiplies it by -(2e10 - 1) per step.
   const auto dir = xp::test::fresh_directory("exp-sweep");
   std::ofstream(dir / "gd.yaml")
