@@ -107,6 +107,16 @@ BOOST_AUTO_TEST_CASE(resume_refuses_what_it_cannot_continue_with_exit_status_2,
   const auto not_a_run = xp::test::run_exp("resume '" + runs.string() + "'");
   BOOST_TEST(not_a_run.status == 2);
   BOOST_TEST(contains(not_a_run.output, "not a run directory"));
+
+  // Each refusal goes to stderr alone: stdout, which scripts read, stays empty.
+  for (const fs::path& dir : {completed.dir, runs / "early", runs / "no-such-run", runs}) {
+    const auto on_stdout = xp::test::run_command("{ '" + std::string(EXP_TEST_BINARY) +
+                                                 "' resume '" + dir.string() + "' 2>/dev/null; }");
+    BOOST_TEST_CONTEXT(dir) {
+      BOOST_TEST(on_stdout.status == 2);
+      BOOST_TEST(on_stdout.output.empty(), on_stdout.output);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named,
