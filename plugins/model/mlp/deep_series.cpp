@@ -42,7 +42,6 @@ namespace xp::mlp {
 
 namespace {
 
-constexpr std::size_t N = kSeriesDegree;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Everything one sample's propagation writes, reused from sample to sample.
@@ -93,7 +92,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const std::size_t degree = cache.truncation.degree();
   const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * N * lanes_, 0.0);  // terms above the degree stay 0
+  coefficients_.assign(samples * degree * lanes_, 0.0);
   radius_.assign(samples * lanes_, 0.0);
   const auto width = Eigen::Index(lanes_);
   const auto carried = Eigen::Index(top * lanes_);
@@ -237,7 +236,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
           }
         }
       }
-      double* coefficients = coefficients_.data() + n * N * lanes_;
+      double* coefficients = coefficients_.data() + n * degree * lanes_;
       for (std::size_t m = 1; m <= degree; ++m)
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
     }

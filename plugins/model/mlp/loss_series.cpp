@@ -9,7 +9,6 @@ namespace xp::mlp {
 
 namespace {
 
-constexpr std::size_t N = kSeriesDegree;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // rho (the Cauchy disk's radius in delta) and Lambda (the bound of |act'| on it) for
@@ -71,7 +70,7 @@ double LossSeries::ConfidentDisk::radius(const BatchCache& cache, std::size_t n)
 }
 
 LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool)
-    : layer_(layer) {
+    : layer_(layer), degree_(cache.truncation.degree()) {
   const std::size_t layers = cache.network.layers();
   if (layer + 2 >= layers) {
     build_near_output(cache, pool);
@@ -96,7 +95,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   const std::size_t samples = cache.batch_size();
   const std::size_t degree = cache.truncation.degree();
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * N * lanes_, 0.0);  // terms above the degree stay 0
+  coefficients_.assign(samples * degree * lanes_, 0.0);
   radius_.assign(samples * lanes_, 0.0);
 
   // direction(k, u): change of output pre-activation k per unit change of unit u's
@@ -188,7 +187,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
         compose(g, s, f, work);
       }
 
-      double* coefficients = coefficients_.data() + n * N * lanes_;
+      double* coefficients = coefficients_.data() + n * degree * lanes_;
       for (std::size_t m = 1; m <= degree; ++m) {
         std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
       }

@@ -58,10 +58,11 @@ class LossSeries {
   LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool);
 
   std::size_t layer() const { return layer_; }
-  std::size_t lanes() const { return lanes_; }  // units, padded for vector loads
+  std::size_t lanes() const { return lanes_; }    // units, padded for vector loads
+  std::size_t degree() const { return degree_; }  // N: 5, or 3 (truncation.hpp)
   // c_1 ... c_N of sample n: coefficient m (1-based) of unit u at [(m - 1) * lanes() + u].
   const double* coefficients(std::size_t n) const {
-    return coefficients_.data() + n * kSeriesDegree * lanes_;
+    return coefficients_.data() + n * degree_ * lanes_;
   }
   // The largest |delta| for which the remainder is certified, per unit (0 when none).
   const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
@@ -103,6 +104,7 @@ class LossSeries {
                                           const std::vector<Matrix>& transposed) const;
 
   std::size_t layer_;
+  std::size_t degree_;
   std::size_t lanes_;
   std::vector<double> coefficients_;
   std::vector<double> radius_;

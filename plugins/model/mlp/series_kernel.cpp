@@ -7,7 +7,7 @@ namespace xp::mlp {
 
 namespace {
 
-static_assert(kSeriesDegree == 5, "block_sums evaluates polynomials of degree 5");
+static_assert(kSeriesDegree == 5, "the kernels are compiled for degrees 3 and 5");
 
 // W doubles in one register: 8 with AVX-512, 4 with AVX2, 2 with SSE2 (GCC and
 // Clang vector extensions). A block of kBlock units is kBlock / W registers; each
@@ -25,12 +25,31 @@ template <typename T>
   return v;
 }
 
-// kTwoSided: false for b = 0 (forward differences: F(0) = 0). kOpposite: the two
-// steps are exact opposites in every lane (d_b = -d_a, the usual central
-// difference), where the even terms cancel exactly:
-//   F(d) - F(-d) = 2 d (c1 + d^2 (c3 + d^2 c5)),
-// half the arithmetic of two Horner evaluations and free of their rounding.
-template <int W, bool kTwoSided, bool kOpposite>
+// The series' polynomial at d, c(m) = c_m (Horner): d (c1 + d (c2 + ... + d c_D)).
+template <std::size_t kDegree, typename T, typename Coefficient>
+[[gnu::always_inline]] inline T polynomial(T d, Coefficient&& c) {
+  T p = c(kDegree);
+  for (std::size_t m = kDegree - 1; m >= 1; --m) p = c(m) + d * p;
+  return d * p;
+}
+
+// Its odd part, halved difference: (F(d) - F(-d)) / 2 = d (c1 + d^2 (c3 + d^2 c5)),
+// for an odd degree.
+template <std::size_t kDegree, typename T, typename Coefficient>
+[[gnu::always_inline]] inline T odd_polynomial(T d, Coefficient&& c) {
+  static_assert(kDegree % 2 == 1);
+  const T square = d * d;
+  T p = c(kDegree);
+  for (std::size_t m = kDegree; m > 2; m -= 2) p = c(m - 2) + square * p;
+  return d * p;
+}
+
+// kDegree: the series' (3 or 5, LossSeries::degree). kTwoSided: false for b = 0
+// (forward differences: F(0) = 0). kOpposite: the two steps are exact opposites in
+// every lane (d_b = -d_a, the usual central difference), where the even terms cancel
+// exactly: F(d) - F(-d) = 2 d (c1 + d^2 (c3 + d^2 c5)), half the arithmetic of two
+// Horner evaluations and free of their rounding.
+template <int W, std::size_t kDegree, bool kTwoSided, bool kOpposite>
 [[gnu::always_inline]] inline void block_sums(const LossSeries& series,
                                               const AffectedSamples& affected, std::size_t unit,
                                               const double* step_a, const double* step_b,
@@ -56,21 +75,14 @@ template <int W, bool kTwoSided, bool kOpposite>
     const double* radius = series.radius(n) + unit;
     for (int p = 0; p < kParts; ++p) {
       const double* c = series.coefficients(n) + unit + p * W;
+      const auto term = [c, lanes](std::size_t m) { return load<Lanes>(c + (m - 1) * lanes); };
       const Lanes a = da[p] * x;
       if constexpr (kOpposite) {
-        const Lanes c1 = load<Lanes>(c), c3 = load<Lanes>(c + 2 * lanes),
-                    c5 = load<Lanes>(c + 4 * lanes);
-        const Lanes square = a * a;
-        total[p] += (a + a) * (c1 + square * (c3 + square * c5));
+        const Lanes half = odd_polynomial<kDegree>(a, term);
+        total[p] += half + half;
       } else {
-        const Lanes c1 = load<Lanes>(c), c2 = load<Lanes>(c + lanes),
-                    c3 = load<Lanes>(c + 2 * lanes), c4 = load<Lanes>(c + 3 * lanes),
-                    c5 = load<Lanes>(c + 4 * lanes);
-        Lanes change = a * (c1 + a * (c2 + a * (c3 + a * (c4 + a * c5))));
-        if constexpr (kTwoSided) {
-          const Lanes b = db[p] * x;
-          change -= b * (c1 + b * (c2 + b * (c3 + b * (c4 + b * c5))));
-        }
+        Lanes change = polynomial<kDegree>(a, term);
+        if constexpr (kTwoSided) change -= polynomial<kDegree>(Lanes(db[p] * x), term);
         total[p] += change;
       }
       beyond[p] |= ~(distance[p] * magnitude <= load<Lanes>(radius + p * W));
@@ -82,7 +94,7 @@ template <int W, bool kTwoSided, bool kOpposite>
   }
 }
 
-template <int W>
+template <int W, std::size_t kDegree>
 [[gnu::always_inline]] inline void all_blocks(
     const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
     std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
@@ -91,15 +103,29 @@ template <int W>
     const std::size_t at = k * kBlock;
     const std::size_t unit = block_first + at;
     if (opposite[k]) {
-      block_sums<W, true, true>(series, affected, unit, step_a + at, step_b + at, reach + at,
-                                sum + at, unsure + at);
+      block_sums<W, kDegree, true, true>(series, affected, unit, step_a + at, step_b + at,
+                                         reach + at, sum + at, unsure + at);
     } else if (two_sided) {
-      block_sums<W, true, false>(series, affected, unit, step_a + at, step_b + at, reach + at,
-                                 sum + at, unsure + at);
+      block_sums<W, kDegree, true, false>(series, affected, unit, step_a + at, step_b + at,
+                                          reach + at, sum + at, unsure + at);
     } else {
-      block_sums<W, false, false>(series, affected, unit, step_a + at, step_b + at, reach + at,
-                                  sum + at, unsure + at);
+      block_sums<W, kDegree, false, false>(series, affected, unit, step_a + at, step_b + at,
+                                           reach + at, sum + at, unsure + at);
     }
+  }
+}
+
+template <int W>
+[[gnu::always_inline]] inline void all_blocks(
+    const LossSeries& series, const AffectedSamples& affected, std::size_t block_first,
+    std::size_t blocks, bool two_sided, const char* opposite, const double* step_a,
+    const double* step_b, const double* reach, double* sum, std::int64_t* unsure) {
+  if (series.degree() == 3) {
+    all_blocks<W, 3>(series, affected, block_first, blocks, two_sided, opposite, step_a, step_b,
+                     reach, sum, unsure);
+  } else {
+    all_blocks<W, kSeriesDegree>(series, affected, block_first, blocks, two_sided, opposite, step_a,
+                                 step_b, reach, sum, unsure);
   }
 }
 
@@ -126,14 +152,17 @@ bool series_term(const LossSeries& series, std::size_t n, std::size_t unit, doub
   if (!(reach * magnitude <= series.radius(n)[unit])) return false;
   const std::size_t lanes = series.lanes();
   const double* c = series.coefficients(n) + unit;
+  const auto coefficient = [c, lanes](std::size_t m) { return c[(m - 1) * lanes]; };
   const double a = step_a * x;
+  const bool cubic = series.degree() == 3;
   if (opposite) {
-    const double square = a * a;
-    term = (a + a) * (c[0] + square * (c[2 * lanes] + square * c[4 * lanes]));
+    const double half =
+        cubic ? odd_polynomial<3>(a, coefficient) : odd_polynomial<kSeriesDegree>(a, coefficient);
+    term = half + half;
     return true;
   }
   const auto horner = [&](double d) {
-    return d * (c[0] + d * (c[lanes] + d * (c[2 * lanes] + d * (c[3 * lanes] + d * c[4 * lanes]))));
+    return cubic ? polynomial<3>(d, coefficient) : polynomial<kSeriesDegree>(d, coefficient);
   };
   term = horner(a);
   if (two_sided) term -= horner(step_b * x);
