@@ -230,12 +230,10 @@ void activation_series(Activation activation, const double* a, const double* z, 
 }
 
 double derivative_bound(Activation activation, double r) {
-  if (activation == Activation::sigmoid) {
-    const double c = std::cos(0.5 * r);
-    return 0.25 / (c * c);
-  }
-  const double c = std::cos(r);
-  return 1.0 / (c * c);
+  const double t = activation == Activation::sigmoid ? 0.5 * r : r;
+  const double cosine_floor = 1.0 - 0.5 * t * t;  // <= cos(t)
+  const double scale = activation == Activation::sigmoid ? 0.25 : 1.0;
+  return scale / (cosine_floor * cosine_floor);
 }
 
 double largest_strip(Activation activation) {
