@@ -196,7 +196,7 @@ int run(const Settings& settings) {
     xp::ThreadPool pool(1);
     const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool);
     if (const auto differences =
-            objective.differences(setup.theta, xp::DifferenceSteps::symmetric)) {
+            objective.differences(setup.theta, xp::DifferenceSteps::central(1e-4))) {
       std::vector<double> out(objective.size());
       differences->compute(0, objective.size(), 1e-4, -1e-4, out.data());
       counts = differences->counts();

@@ -55,10 +55,10 @@ std::set<std::string> method_list(const std::string& text) {
 // central difference is not backprop's one-sided slope.
 void print_shortcut_account(const Experiment& experiment, const Objective& objective,
                             const Vector& theta) {
-  const auto differences = objective.differences(theta, DifferenceSteps::symmetric);
-  if (!differences) return;
   const Parameters& gradient = experiment.config().gradient.parameters;
   const double h = gradient.contains("h") ? gradient.real("h") : 1e-4;
+  const auto differences = objective.differences(theta, DifferenceSteps::central(h));
+  if (!differences) return;
   std::vector<double> out(objective.size());
   differences->compute(0, objective.size(), h, -h, out.data());
   const ShortcutCounts counts = differences->counts();

@@ -1,5 +1,7 @@
 #include "exp/finite_difference.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace xp {
@@ -57,7 +59,7 @@ void finite_difference_gradient(const Objective& objective, const Vector& theta,
                                 DifferenceStrategy strategy, Vector& gradient) {
   gradient.resize(Eigen::Index(objective.size()));
   if (strategy == DifferenceStrategy::fast) {
-    const auto steps = b == -a ? DifferenceSteps::symmetric : DifferenceSteps::any;
+    const DifferenceSteps steps{b == -a, std::max(std::abs(a), std::abs(b))};
     if (auto differences = objective.differences(theta, steps)) {
       shortcut_differences(objective, *differences, a, b, gradient);
       return;

@@ -22,7 +22,7 @@ class Objective {
   bool analytic_gradient(const Vector& theta, Vector& gradient) const;
   // The model's exact shortcut for single-parameter loss differences, or nullptr.
   std::unique_ptr<LossDifferences> differences(const Vector& theta,
-                                               DifferenceSteps steps = DifferenceSteps::any) const;
+                                               DifferenceSteps steps = DifferenceSteps::any()) const;
 
   std::size_t size() const { return model_.layout().size(); }
   const Model& model() const { return model_; }

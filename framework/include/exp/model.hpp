@@ -8,8 +8,10 @@
 //    re-evaluation. Finite-difference gradient methods use it when present.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 
 #include "exp/loss.hpp"
@@ -33,10 +35,15 @@ struct ShortcutCounts {
 };
 
 // The steps a caller will ask LossDifferences::compute for: any (a, b), or only
-// symmetric ones (b = -a, as central differences take). A model may use the promise
-// to carry its shortcut shorter (odd terms cancel); asked for other steps, it must
-// still answer them exactly, if slower.
-enum class DifferenceSteps { any, symmetric };
+// symmetric ones (b = -a, as central differences take), and how large. A model may
+// size its shortcut for them (the even terms of a symmetric difference cancel);
+// asked for other steps, it must still answer them exactly, if slower.
+struct DifferenceSteps {
+  bool symmetric = false;
+  double largest = std::numeric_limits<double>::infinity();  // max |a|, |b|
+  static DifferenceSteps any() { return {}; }
+  static DifferenceSteps central(double h) { return {true, std::abs(h)}; }
+};
 
 // Loss differences of one batch at fixed parameters theta.
 class LossDifferences {

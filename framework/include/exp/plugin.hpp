@@ -33,7 +33,7 @@ class ThreadPool;
 //    LossDifferences reports ShortcutCounts; Dataset::files(); ParameterType::path;
 //    EXP_PLUGIN also exports the ABI fingerprint (exp_plugin_abi), which the loader checks.
 // 3: Model::loss_differences is told which steps will be asked for (DifferenceSteps:
-//    any, or only symmetric ones, as central differences take).
+//    any, or only symmetric ones, as central differences take, and the largest).
 inline constexpr std::uint32_t kPluginApiVersion = 3;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };

@@ -82,8 +82,8 @@ void BatchCache::forward(ThreadPool& pool) {
 }
 
 BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch& batch,
-                       const Loss& loss, Truncation truncation, ThreadPool& pool)
-    : network(network), theta(theta), batch(batch), loss(loss), truncation(truncation) {
+                       const Loss& loss, DifferenceSteps steps, ThreadPool& pool)
+    : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
   forward(pool);
   columns.resize(network.layers());
   for (std::size_t l = 0; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
@@ -127,7 +127,7 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
 void BatchCache::measure_confidence() {
   const Matrix& outputs = pass.outputs();
   spread.assign(batch_size(), 0.0);
-  confidence.assign(batch_size(), std::numeric_limits<double>::infinity());
+  confidence_budget.assign(batch_size(), std::numeric_limits<double>::infinity());
   target_sum.assign(batch_size(), 0.0);
   target_weight.assign(batch_size(), 0.0);
   for (std::size_t n = 0; n < batch_size(); ++n) {
@@ -146,8 +146,7 @@ void BatchCache::measure_confidence() {
     target_weight[n] = std::abs(target_sum[n]) + weight;
     largest_target_weight = std::max(largest_target_weight, target_weight[n]);
     const double bound_factor = 2.0 * weight * spread[n] * (1.0 + 1e-6);
-    if (bound_factor > 0.0)
-      confidence[n] = truncation.uncapped_ratio(sample_tolerance[n] / bound_factor);
+    if (bound_factor > 0.0) confidence_budget[n] = sample_tolerance[n] / bound_factor;
   }
 }
 

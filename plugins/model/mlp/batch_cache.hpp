@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "exp/loss.hpp"
+#include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "network.hpp"
-#include "truncation.hpp"
 
 namespace xp::mlp {
 
@@ -32,7 +32,7 @@ struct InputColumns {
 struct BatchCache {
   // The setup's loops run on `pool`; nothing in the cache depends on its size.
   BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss,
-             Truncation truncation, ThreadPool& pool);
+             DifferenceSteps steps, ThreadPool& pool);
 
   const Matrix& layer_input(std::size_t layer) const {
     return layer == 0 ? batch.inputs : pass.activations[layer - 1];
@@ -43,7 +43,7 @@ struct BatchCache {
   const Vector theta;  // a copy: the caller may move on while differences are computed
   const Batch& batch;
   const Loss& loss;
-  const Truncation truncation;  // of every series built on this cache
+  const DifferenceSteps steps;  // what the series will be asked for (truncation.hpp)
   ForwardPass pass;
   std::vector<InputColumns> columns;  // per layer
   ClosedForm form = ClosedForm::none;
@@ -70,14 +70,14 @@ struct BatchCache {
   // that shrink with the sample's loss (LossSeries::ConfidentDisk). With S = sum_k
   // y_k and o_k = sum_{j != k} y_j (summed directly: 1 - y_k would cancel),
   //   spread[n] = max over targets k of alpha_k (2 o_k + |1 - S|), alpha_k = y_k / (y_k + eps),
-  //   confidence[n] = truncation.ratio(sample_tolerance[n] / (2 (sum_k |t_k|) spread[n]))
-  //   before its cap (infinite at spread 0), the ratio that the bound 2 (sum |t|) spread
-  //   beta certifies when multiplied by beta^(-1/p),
+  //   confidence_budget[n] = sample_tolerance[n] / (2 (sum_k |t_k|) spread[n]) (infinite
+  //   at spread 0), the tolerance over the bound 2 (sum |t|) spread beta without its
+  //   beta (each series takes its own root of it),
   // and largest_probability_total = max(1, max_n S). The series and their bounds also
   // need target_sum[n] = sum_k t_k, target_weight[n] = |sum_k t_k| + sum_k |t_k| (the
   // factor of the batch-wide bound) and its largest value over the batch.
   std::vector<double> spread;
-  std::vector<double> confidence;
+  std::vector<double> confidence_budget;
   std::vector<double> target_sum;
   std::vector<double> target_weight;
   double largest_probability_total = 1.0;

@@ -89,7 +89,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const Activation activation = network.architecture().activation;
   const bool relu = activation == Activation::relu;
   const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
-  const std::size_t degree = cache.truncation.degree();
+  const std::size_t degree = truncation_.degree();
   const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
   coefficients_.assign(samples * degree * lanes_, 0.0);
@@ -194,8 +194,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         const double probability_total = std::max(1.0, y.sum());
         const double bound = cache.target_weight[n] * -std::log1p(-probability_total * 0.5);
         const ConfidentDisk unit_disk(
-            cache, 1.0, 0.5,
-            certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance, cache.truncation));
+            *this, cache, 1.0, 0.5,
+            certified_radius(1.0, bound * (1.0 + 1e-6), cache.tolerance, truncation_));
         const double reach = std::log(1.5) * unit_disk.radius(cache, n);
         for (std::size_t u = 0; u < units; ++u) {
           const double w = x.col(width + Eigen::Index(u)).cwiseAbs().maxCoeff();
@@ -302,8 +302,8 @@ std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(
       m = bound(u, rho, e);
     }
     // A little slack for the rounding of the bound's own arithmetic.
-    disks.emplace_back(cache, rho, e,
-                       certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance, cache.truncation));
+    disks.emplace_back(*this, cache, rho, e,
+                       certified_radius(rho, m * (1.0 + 1e-6), cache.tolerance, truncation_));
   }
   return disks;
 }

@@ -53,11 +53,9 @@ AffectedSamples affected_by(const BatchCache& cache, std::size_t layer, bool bia
 }  // namespace
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
-                                       const Batch& batch, const Loss& loss, Truncation truncation,
+                                       const Batch& batch, const Loss& loss, DifferenceSteps steps,
                                        ThreadPool& pool, VectorPath path)
-    : cache_(network, theta, batch, loss, truncation, pool),
-      series_(network.layers()),
-      path_(path) {
+    : cache_(network, theta, batch, loss, steps, pool), series_(network.layers()), path_(path) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     series_[l] = std::make_unique<LossSeries>(cache_, l, pool);
@@ -119,7 +117,7 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   std::fill_n(reach, width, 0.0);
   std::fill_n(sum, width, 0.0);
   std::fill_n(unsure, width, 0);
-  const bool symmetric_series = cache_.truncation.symmetric();
+  const bool symmetric_series = cache_.steps.symmetric;
   for (std::size_t u = row.first; u < row.last; ++u) {
     const std::size_t lane = u - block_first;
     step_a[lane] = actual_step(theta[u], a);

@@ -10,8 +10,8 @@
 // moves; the difference is (1/B) sum_n [F_nu(d_a z_ni) - F_nu(d_b z_ni)].
 //  - Every layer, softmax + cross-entropy or identity + squared error: F_nu is a
 //    short power series certified below rounding (loss_series.hpp; set up once per
-//    batch, through all later layers; degree 3 when the caller promises symmetric
-//    steps, 5 otherwise: truncation.hpp). Cost per parameter, whatever the depth:
+//    batch, through all later layers; degree 3 or 5 depending on the steps promised
+//    and the layer: truncation.hpp). Cost per parameter, whatever the depth:
 //    two short polynomials per affected sample, vectorised over u (series_kernel.hpp).
 //  - Everything else, and any delta outside the certified radius: SampleChange
 //    (sample_change.hpp), exact propagation of the one changed unit.
@@ -32,7 +32,7 @@ namespace xp::mlp {
 class MlpLossDifferences final : public LossDifferences {
  public:
   MlpLossDifferences(const Network& network, const Vector& theta, const Batch& batch,
-                     const Loss& loss, Truncation truncation, ThreadPool& pool, VectorPath path);
+                     const Loss& loss, DifferenceSteps steps, ThreadPool& pool, VectorPath path);
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
   ShortcutCounts counts() const override;
 

@@ -28,7 +28,8 @@ void smooth_disk(Activation activation, double s_radius, double& rho, double& la
 // capped at e^6 - 1 (beyond which log(1 + e) e^(-1/6), the radius' growth, falls);
 // a target class takes e = 1/2, where a_u shrinks with 1 - y_u. The radius certified
 // for sample n's budget, or 0 where the bound does not apply.
-double output_unit_radius(const BatchCache& cache, std::size_t n, std::size_t u) {
+double output_unit_radius(const BatchCache& cache, const Truncation& truncation, std::size_t n,
+                          std::size_t u) {
   const double y = cache.pass.outputs()(Eigen::Index(n), Eigen::Index(u));
   bool target = false;
   for (const auto& entry : cache.target_entries[n]) target = target || entry.first == u;
@@ -42,7 +43,7 @@ double output_unit_radius(const BatchCache& cache, std::size_t n, std::size_t u)
     bound += std::abs(t) * -std::log1p(-a);
   }
   return LossSeries::certified_radius(std::log1p(e), bound * (1.0 + 1e-6),
-                                      cache.sample_tolerance[n], cache.truncation);
+                                      cache.sample_tolerance[n], truncation);
 }
 
 }  // namespace
@@ -54,29 +55,71 @@ double LossSeries::certified_radius(double rho, double bound, double tolerance,
   return rho * truncation.ratio(tolerance / bound);
 }
 
-LossSeries::ConfidentDisk::ConfidentDisk(const BatchCache& cache, double rho, double e,
-                                         double fallback)
-    : rho_(rho), beta_(kInfinity), inverse_root_(0.0), fallback_(fallback) {
+LossSeries::ConfidentDisk::ConfidentDisk(const LossSeries& series, const BatchCache& cache,
+                                         double rho, double e, double fallback)
+    : series_(&series), rho_(rho), beta_(kInfinity), inverse_root_(0.0), fallback_(fallback) {
   const double q = cache.largest_probability_total * e;
-  if (cache.confidence.empty() || !(q < 1.0) || !(e > 0.0)) return;
+  if (series.confidence_.empty() || !(q < 1.0) || !(e > 0.0)) return;
   beta_ = e / (1.0 - q);
-  inverse_root_ = std::pow(beta_, -1.0 / cache.truncation.exponent());
+  inverse_root_ = std::pow(beta_, -1.0 / series.truncation_.exponent());
 }
 
 double LossSeries::ConfidentDisk::radius(const BatchCache& cache, std::size_t n) const {
   if (!(cache.spread.size() > n && cache.spread[n] * beta_ <= 0.5)) return fallback_;
-  return std::max(fallback_,
-                  rho_ * cache.truncation.certified(cache.confidence[n] * inverse_root_));
+  const double ratio = series_->truncation_.certified(series_->confidence_[n] * inverse_root_);
+  return std::max(fallback_, rho_ * ratio);
 }
 
+namespace {
+
+// Where the degree costs (truncation.hpp): every layer of a network with a smooth
+// activation, whose changes carry every degree (through matrix products, before the
+// last two layers). relu carries degree 1 through its layers, and its inputs (up to
+// ~10 late in training) reach farther than sigmoid's or tanh's: the wider radius of
+// degree 5 pays there.
+bool costly_propagation(const BatchCache& cache) {
+  return cache.network.architecture().activation != Activation::relu;
+}
+
+}  // namespace
+
 LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool)
-    : layer_(layer), degree_(cache.truncation.degree()) {
-  const std::size_t layers = cache.network.layers();
-  if (layer + 2 >= layers) {
+    : layer_(layer), truncation_(cache.steps, costly_propagation(cache)) {
+  build(cache, pool);
+  // Degree 3 certifies a narrower radius: where it would send more than a thousandth
+  // of the announced steps to the general path, degree 5 costs less.
+  if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
+    truncation_ = Truncation(cache.steps, false);
+    build(cache, pool);
+  }
+}
+
+void LossSeries::build(const BatchCache& cache, ThreadPool& pool) {
+  confidence_.clear();
+  for (const double budget : cache.confidence_budget) {
+    confidence_.push_back(truncation_.uncapped_ratio(budget));
+  }
+  if (layer_ + 2 >= cache.network.layers()) {
     build_near_output(cache, pool);
   } else {
     build_through_layers(cache, pool);
   }
+}
+
+bool LossSeries::covers_announced_steps(const BatchCache& cache) const {
+  const Matrix& inputs = cache.layer_input(layer_);
+  const bool bias = cache.network.architecture().bias;
+  const std::size_t units = cache.network.units_of(layer_);
+  const std::size_t samples = cache.batch_size();
+  std::size_t short_pairs = 0;
+  for (std::size_t n = 0; n < samples; ++n) {
+    // The largest step of sample n's pre-activations: the step times its largest input.
+    double input = inputs.cols() > 0 ? inputs.row(Eigen::Index(n)).cwiseAbs().maxCoeff() : 0.0;
+    if (bias) input = std::max(input, 1.0);
+    const double reach = cache.steps.largest * input;
+    for (std::size_t u = 0; u < units; ++u) short_pairs += radius(n)[u] >= reach ? 0 : 1;
+  }
+  return short_pairs * 1000 <= samples * units;
 }
 
 bool LossSeries::available(const BatchCache& cache) {
@@ -93,7 +136,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   const std::size_t units = network.units_of(layer);
   const std::size_t classes = network.units_of(last);
   const std::size_t samples = cache.batch_size();
-  const std::size_t degree = cache.truncation.degree();
+  const std::size_t degree = truncation_.degree();
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
   coefficients_.assign(samples * degree * lanes_, 0.0);
   radius_.assign(samples * lanes_, 0.0);
@@ -234,8 +277,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
     }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
     if (std::isnan(bound)) bound = kInfinity;
     // A little slack for the rounding of the bound's own arithmetic.
-    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance, cache.truncation);
-    if (cross_entropy) disks.emplace_back(cache, rho, e, certified[u]);
+    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance, truncation_);
+    if (cross_entropy) disks.emplace_back(*this, cache, rho, e, certified[u]);
   }
   pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
     for (std::size_t n = first; n < end; ++n) {
@@ -243,7 +286,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       for (std::size_t u = 0; u < units; ++u) {
         radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
         if (output_layer && cross_entropy) {
-          radius[u] = std::max(radius[u], output_unit_radius(cache, n, u));
+          radius[u] = std::max(radius[u], output_unit_radius(cache, truncation_, n, u));
         }
         if (!output_layer && activation == Activation::relu) {
           // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta

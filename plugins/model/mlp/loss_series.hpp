@@ -41,6 +41,7 @@
 #include "batch_cache.hpp"
 #include "exp/parallel.hpp"
 #include "lane_series.hpp"
+#include "truncation.hpp"
 
 namespace xp::mlp {
 
@@ -58,11 +59,11 @@ class LossSeries {
   LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool);
 
   std::size_t layer() const { return layer_; }
-  std::size_t lanes() const { return lanes_; }    // units, padded for vector loads
-  std::size_t degree() const { return degree_; }  // N: 5, or 3 (truncation.hpp)
+  std::size_t lanes() const { return lanes_; }                 // units, padded for vector loads
+  std::size_t degree() const { return truncation_.degree(); }  // N: 5, or 3 (truncation.hpp)
   // c_1 ... c_N of sample n: coefficient m (1-based) of unit u at [(m - 1) * lanes() + u].
   const double* coefficients(std::size_t n) const {
-    return coefficients_.data() + n * degree_ * lanes_;
+    return coefficients_.data() + n * degree() * lanes_;
   }
   // The largest |delta| for which the remainder is certified, per unit (0 when none).
   const double* radius(std::size_t n) const { return radius_.data() + n * lanes_; }
@@ -84,14 +85,21 @@ class LossSeries {
   class ConfidentDisk {
    public:
     // rho: the disk's radius in delta; fallback: the radius the batch-wide bound
-    // certifies on it.
-    ConfidentDisk(const BatchCache& cache, double rho, double e, double fallback);
+    // certifies on it; series: the series it bounds (its truncation and confidences).
+    ConfidentDisk(const LossSeries& series, const BatchCache& cache, double rho, double e,
+                  double fallback);
     double radius(const BatchCache& cache, std::size_t n) const;
 
    private:
+    const LossSeries* series_;
     double rho_, beta_, inverse_root_, fallback_;  // inverse_root_ = beta^(-1/p)
   };
 
+  // Sets the confidences for truncation_ and builds the series.
+  void build(const BatchCache& cache, ThreadPool& pool);
+  // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
+  // but a thousandth of the (sample, unit) pairs.
+  bool covers_announced_steps(const BatchCache& cache) const;
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
   void build_near_output(const BatchCache& cache, ThreadPool& pool);
@@ -104,7 +112,10 @@ class LossSeries {
                                           const std::vector<Matrix>& transposed) const;
 
   std::size_t layer_;
-  std::size_t degree_;
+  Truncation truncation_;
+  // Cross-entropy: the ratio r / rho each sample's confidence certifies before its
+  // disk's beta (truncation_.uncapped_ratio of BatchCache::confidence_budget).
+  std::vector<double> confidence_;
   std::size_t lanes_;
   std::vector<double> coefficients_;
   std::vector<double> radius_;

@@ -108,8 +108,8 @@ class Mlp final : public xp::Model {
                                                         xp::DifferenceSteps steps,
                                                         xp::ThreadPool& pool) const override {
     if (precision_ == Precision::single_precision) return nullptr;
-    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss,
-                                                         xp::mlp::Truncation(steps), pool, path_);
+    return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, steps, pool,
+                                                         path_);
   }
 
  private:

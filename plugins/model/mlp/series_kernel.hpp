@@ -4,10 +4,10 @@
 //   sum[u] = sum over affected samples n of F_nu(d_a[u] x_n) - F_nu(d_b[u] x_n),
 //
 // with F_nu the certified series of loss_series.hpp. Cost per affected sample and
-// block of 8 units: two Horner evaluations of degree 5 (12 multiplications, 8
-// additions; for central differences with d_b = -d_a, where the even terms cancel
-// exactly, one odd polynomial: 5 multiplications, 3 additions) and one radius
-// check, all on 8 lanes at once; no transcendental function and no division. It is exact in the
+// block of 8 units: two Horner evaluations of the series' degree N (5 or 3; at 5, 12
+// multiplications and 8 additions; for central differences with d_b = -d_a, where the
+// even terms cancel exactly, one odd polynomial: at 5, 5 multiplications and 3
+// additions) and one radius check, all on 8 lanes at once; no transcendental function and no division. It is exact in the
 // sense of loss_series.hpp wherever |d x_n| <= radius; `unsure[u]` is non-zero where some sample
 // was beyond it (or anything was NaN), and the caller then takes the general path for that unit.
 // Each lane is computed by the same operations whichever blocks a call covers, so
