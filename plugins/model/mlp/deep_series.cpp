@@ -89,19 +89,37 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const Activation activation = network.architecture().activation;
   const bool relu = activation == Activation::relu;
   const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
-  const std::size_t degree = truncation_.degree();
-  const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * degree * lanes_, 0.0);
   radius_.assign(samples * lanes_, 0.0);
-  const auto width = Eigen::Index(lanes_);
-  const auto carried = Eigen::Index(top * lanes_);
 
   // transposed[i] = W^T of layer l + 1 + i; the first is padded to lanes columns.
   std::vector<Matrix> transposed;
   for (std::size_t j = layer + 1; j <= last; ++j) {
     transposed.emplace_back(network.weights(cache.theta, j).transpose());
   }
+
+  // sigmoid and tanh: the radii come from the weights and the cache alone, so the
+  // degree is settled before the propagation, the costly part (truncation.hpp).
+  const auto set_smooth_radii = [&] {
+    const std::vector<ConfidentDisk> disks = smooth_disks(cache, transposed);
+    for (std::size_t n = 0; n < samples; ++n) {
+      double* radius = radius_.data() + n * lanes_;
+      for (std::size_t u = 0; u < units; ++u) radius[u] = disks[u].radius(cache, n);
+    }
+  };
+  if (!relu) {
+    set_smooth_radii();
+    if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
+      truncation_ = Truncation(cache.steps, false);
+      set_confidence(cache);
+      set_smooth_radii();
+    }
+  }
+  const std::size_t degree = truncation_.degree();
+  const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
+  coefficients_.assign(samples * degree * lanes_, 0.0);
+  const auto width = Eigen::Index(lanes_);
+  const auto carried = Eigen::Index(top * lanes_);
   Matrix first = Matrix::Zero(Eigen::Index(network.units_of(layer + 1)), width);
   first.leftCols(Eigen::Index(units)) = transposed.front();
 
@@ -122,7 +140,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
       std::copy_n(&cache.pass.activations[layer](row, 0), units, state.z.begin());
       activation_series(activation, state.a.data(), state.z.data(), units, state.own,
                         state.scratch);
-      for (std::size_t u = 0; u < units; ++u) radius[u] = relu ? std::abs(state.a[u]) : kInfinity;
+      for (std::size_t u = 0; relu && u < units; ++u) radius[u] = std::abs(state.a[u]);
 
       // The rank-one start: row k of layer l + 1 is x_k = s_u(delta) W_{l+1}[u, k]. For
       // sigmoid and tanh its activation change sum_p g_kp x_k^p is taken at once as
@@ -241,14 +259,6 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
     }
   });
-
-  if (!relu) {
-    const std::vector<ConfidentDisk> disks = smooth_disks(cache, transposed);
-    for (std::size_t n = 0; n < samples; ++n) {
-      double* radius = radius_.data() + n * lanes_;
-      for (std::size_t u = 0; u < units; ++u) radius[u] = disks[u].radius(cache, n);
-    }
-  }
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

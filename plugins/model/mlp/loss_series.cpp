@@ -25,7 +25,8 @@ void smooth_disk(Activation activation, double s_radius, double& rho, double& la
 // |1 + Q| >= 1 - y_u e. Each log1p's argument is then at most a_k = alpha_k c_k e /
 // (1 - y_u e), c_k = y_u or |1 - y_u|, and |F| <= M = sum_k |t_k| (-log1p(-a_k)).
 // An unlikely class (small y_u, not a target) affords a wide disk: e up to 1/(3 y_u),
-// capped at e^6 - 1 (beyond which log(1 + e) e^(-1/6), the radius' growth, falls);
+// capped at e^6 - 1 (near where log(1 + e) e^(-1/p), the radius' growth, peaks: at
+// log(1 + e) ~ p for the exponents p = 6, 7 of truncation.hpp);
 // a target class takes e = 1/2, where a_u shrinks with 1 - y_u. The radius certified
 // for sample n's budget, or 0 where the bound does not apply.
 double output_unit_radius(const BatchCache& cache, const Truncation& truncation, std::size_t n,
@@ -87,18 +88,23 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& p
     : layer_(layer), truncation_(cache.steps, costly_propagation(cache)) {
   build(cache, pool);
   // Degree 3 certifies a narrower radius: where it would send more than a thousandth
-  // of the announced steps to the general path, degree 5 costs less.
+  // of the announced steps to the general path, degree 5 costs less. (Layers before
+  // the last two settle this before their propagation.)
   if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
     truncation_ = Truncation(cache.steps, false);
     build(cache, pool);
   }
 }
 
-void LossSeries::build(const BatchCache& cache, ThreadPool& pool) {
+void LossSeries::set_confidence(const BatchCache& cache) {
   confidence_.clear();
   for (const double budget : cache.confidence_budget) {
     confidence_.push_back(truncation_.uncapped_ratio(budget));
   }
+}
+
+void LossSeries::build(const BatchCache& cache, ThreadPool& pool) {
+  set_confidence(cache);
   if (layer_ + 2 >= cache.network.layers()) {
     build_near_output(cache, pool);
   } else {

@@ -97,6 +97,7 @@ class LossSeries {
 
   // Sets the confidences for truncation_ and builds the series.
   void build(const BatchCache& cache, ThreadPool& pool);
+  void set_confidence(const BatchCache& cache);  // confidence_ for truncation_
   // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
   // but a thousandth of the (sample, unit) pairs.
   bool covers_announced_steps(const BatchCache& cache) const;

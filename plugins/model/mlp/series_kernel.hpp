@@ -7,11 +7,11 @@
 // block of 8 units: two Horner evaluations of the series' degree N (5 or 3; at 5, 12
 // multiplications and 8 additions; for central differences with d_b = -d_a, where the
 // even terms cancel exactly, one odd polynomial: at 5, 5 multiplications and 3
-// additions) and one radius check, all on 8 lanes at once; no transcendental function and no division. It is exact in the
-// sense of loss_series.hpp wherever |d x_n| <= radius; `unsure[u]` is non-zero where some sample
-// was beyond it (or anything was NaN), and the caller then takes the general path for that unit.
-// Each lane is computed by the same operations whichever blocks a call covers, so
-// results do not depend on how parameters are split between threads.
+// additions) and one radius check, all on 8 lanes at once; no transcendental function and no
+// division. It is exact in the sense of loss_series.hpp wherever |d x_n| <= radius; `unsure[u]` is
+// non-zero where some sample was beyond it (or anything was NaN), and the caller then takes the
+// general path for that unit. Each lane is computed by the same operations whichever blocks a call
+// covers, so results do not depend on how parameters are split between threads.
 //
 // The loop is compiled three times, for AVX-512 (8 doubles a register), AVX2 with
 // FMA (4) and baseline x86-64 (SSE2, 2), whatever the build's -march, and the widest
