@@ -113,7 +113,6 @@ struct Setup {
 // training set, as the book's runs do, so that the shortcut is measured where a run
 // spends most of its steps: late in training, with confident samples.
 void train(Setup& setup, int steps, xp::Random& rng) {
-  xp::ThreadPool pool(1);
   const std::size_t rows = setup.dataset->size(xp::Split::train);
   xp::Batch batch;
   xp::Vector gradient(setup.theta.size());
