@@ -155,8 +155,10 @@ Row measure(Setup& setup, const std::string& method, const std::string& yaml, un
   const xp::Objective objective(model ? *model : *setup.model, *setup.loss, setup.batch, pool);
   auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, method, yaml);
   Row row{method + " " + yaml + label, pool.size(), runs, 0.0, {}};
-  plugin->compute(objective, setup.theta, row.gradient);  // warm-up (caches, page faults)
-  row.ms = median_ms(runs, [&] { plugin->compute(objective, setup.theta, row.gradient); });
+  xp::Random random(xp::step_random_seed(42, 0));
+  const xp::GradientStep step{0, random};
+  plugin->compute(objective, setup.theta, step, row.gradient);  // warm-up (caches, page faults)
+  row.ms = median_ms(runs, [&] { plugin->compute(objective, setup.theta, step, row.gradient); });
   return row;
 }
 

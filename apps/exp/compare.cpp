@@ -36,6 +36,9 @@ constexpr Metric kMetrics[] = {
     {"best_test_acc", "best_test_accuracy", Shape::fraction, true},
     {"wall_s", "wall_seconds", Shape::amount, false},
     {"steps_per_s", "steps_per_second", Shape::amount, true},
+    {"evals", "loss_evaluations", Shape::count, false},
+    {"evals_per_step", "evaluations_per_step", Shape::amount, false},
+    {"cosine", "mean_cosine", Shape::fraction, true},
 };
 
 std::string printf_text(const char* format, double value) {

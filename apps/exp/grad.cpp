@@ -41,7 +41,8 @@ int grad_command(const Arguments& arguments, const Arguments& /*command_line*/) 
   experiment.dataset().gather(Split::train, sampler.next(), batch);
   const Objective objective(experiment.model(), experiment.loss(), batch, experiment.pool());
   Vector gradient;
-  experiment.gradient().compute(objective, theta, gradient);
+  Random random(step_random_seed(settings.seed, 0));
+  experiment.gradient().compute(objective, theta, {0, random}, gradient);
 
   const bool shapes_only = parsed.options.count("shapes") != 0;
   for (const auto& tensor : experiment.model().layout().tensors()) {

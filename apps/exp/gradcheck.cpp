@@ -139,7 +139,7 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
         double spent = 0.0;
         for (int call = 0; call < kTimedCalls && spent < 1.0; ++call) {
           const auto start = std::chrono::steady_clock::now();
-          result.choice.method->compute(objective, step.theta, result.gradient);
+          first_step_gradient(*result.choice.method, objective, step, result.gradient);
           const double seconds = seconds_since(start);
           result.seconds = call == 0 ? seconds : std::min(result.seconds, seconds);
           spent += seconds;

@@ -17,7 +17,14 @@ FirstStep first_step(const Experiment& experiment) {
   step.theta = experiment.initial_parameters(rng);
   BatchSampler sampler(settings.sampling, experiment.train_size(), settings.batch_size, rng);
   experiment.dataset().gather(Split::train, sampler.next(), step.batch);
+  step.seed = settings.seed;
   return step;
+}
+
+void first_step_gradient(GradientMethod& method, const Objective& objective, const FirstStep& step,
+                         Vector& gradient) {
+  Random random(step_random_seed(step.seed, 0));
+  method.compute(objective, step.theta, {0, random}, gradient);
 }
 
 std::string describe_parameters(const Parameters& parameters, const std::string& leave_out) {

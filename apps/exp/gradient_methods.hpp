@@ -25,8 +25,14 @@ namespace xp::cli {
 struct FirstStep {
   Vector theta;
   Batch batch;
+  std::uint64_t seed = 0;  // the run's, for the step's random stream
 };
 FirstStep first_step(const Experiment& experiment);
+
+// The gradient `method` computes at the first step, with the first step's random
+// stream (as Trainer::run gives it).
+void first_step_gradient(GradientMethod& method, const Objective& objective, const FirstStep& step,
+                         Vector& gradient);
 
 // One gradient plugin set up like the config's gradient section: the section's
 // parameters that the plugin also declares (h, strategy) carry over, the others take

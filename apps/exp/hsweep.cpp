@@ -175,8 +175,9 @@ int hsweep_command(const Arguments& arguments, const Arguments& /*command_line*/
                                       experiment.pool());
   Vector reference;
   try {
-    gradient_method(experiment, registry.find(PluginKind::gradient, kReferenceMethod))
-        .method->compute(reference_objective, step.theta, reference);
+    first_step_gradient(
+        *gradient_method(experiment, registry.find(PluginKind::gradient, kReferenceMethod)).method,
+        reference_objective, step, reference);
   } catch (const ConfigError&) {
     throw;
   } catch (const Error& e) {
@@ -237,8 +238,8 @@ int hsweep_command(const Arguments& arguments, const Arguments& /*command_line*/
     for (auto& curve : curves) {
       const Objective objective(*curve.model, experiment.loss(), step.batch, experiment.pool());
       Vector gradient;
-      gradient_method(experiment, *curve.plugin, replaced)
-          .method->compute(objective, step.theta, gradient);
+      first_step_gradient(*gradient_method(experiment, *curve.plugin, replaced).method, objective,
+                          step, gradient);
       const double error =
           gradient_error(gradient.data(), reference.data(), std::size_t(gradient.size()), 0.0)
               .max_abs;

@@ -52,6 +52,8 @@ void record_progress(RunSummary& summary, const TrainingProgress& progress) {
   summary.best_test_accuracy = progress.best_test_accuracy;
   summary.wall_seconds = progress.seconds;
   summary.steps_per_second = progress.seconds > 0 ? double(progress.steps) / progress.seconds : 0;
+  summary.spent = progress.spent;
+  summary.quality = progress.quality;
 }
 
 // Puts the checkpoint's parameters, optimizer state and random stream in place.
@@ -62,6 +64,7 @@ Vector restore(Experiment& experiment, const Checkpoint& from, Random& rng) {
                 " parameters, but the run's model has " + std::to_string(size));
   }
   experiment.optimizer().restore(from.optimizer);
+  experiment.gradient().restore(from.gradient_method);
   rng.restore(from.rng);
   return from.theta;
 }
@@ -131,6 +134,8 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     summary.best_test_accuracy = outcome.best_test_accuracy;
     summary.wall_seconds = outcome.wall_seconds;
     summary.steps_per_second = outcome.steps_per_second();
+    summary.spent = outcome.spent;
+    summary.quality = outcome.quality;
     run.replace_atomically("summary.json", summary.to_json());
     // Nothing is left to resume; a diverged run would only diverge again.
     if (outcome.status != RunStatus::interrupted) {

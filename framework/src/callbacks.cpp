@@ -46,6 +46,7 @@ MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every,
                          std::optional<MetricRows> continue_after)
     : steps_file_(run.file("metrics.csv")),
       epochs_file_(run.file("epochs.csv")),
+      quality_file_(run.file("gradient_quality.csv")),
       flush_every_(flush_every),
       rows_(continue_after.value_or(MetricRows{})) {
   const auto open = [&](std::ofstream& out, const std::string& name, const char* header,
@@ -57,14 +58,28 @@ MetricFiles::MetricFiles(const RunDirectory& run, std::size_t flush_every,
       throw Error(run.file(name).string() + ": cannot write (" + std::strerror(errno) + ")");
     if (!continue_after) out << header << '\n';
   };
-  open(steps_, "metrics.csv", "step,epoch,loss,seconds", rows_.steps);
+  open(steps_, "metrics.csv", "step,epoch,loss,seconds,evaluations", rows_.steps);
   open(epochs_, "epochs.csv", "epoch,step,train_loss,train_accuracy,test_accuracy",
        rows_.evaluations);
+  if (continue_after && std::filesystem::exists(quality_file_)) {
+    open(quality_, "gradient_quality.csv", "", rows_.qualities);
+  }
+}
+
+void MetricFiles::gradient_measured(const GradientQuality& quality) {
+  if (!quality_.is_open()) {
+    quality_.open(quality_file_, std::ios::out | std::ios::trunc);
+    quality_ << "step,cosine,relative_error,sign_agreement,estimate_norm,true_norm\n";
+  }
+  quality_ << quality.step << ',' << repr(quality.cosine) << ',' << repr(quality.relative_error)
+           << ',' << repr(quality.sign_agreement) << ',' << repr(quality.estimate_norm) << ','
+           << repr(quality.true_norm) << '\n';
+  ++rows_.qualities;
 }
 
 bool MetricFiles::step_taken(const StepRecord& record) {
   steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ','
-         << repr(record.seconds) << '\n';
+         << repr(record.seconds) << ',' << record.evaluations << '\n';
   ++rows_.steps;
   if (++unflushed_ >= flush_every_) flush();
   return false;
@@ -83,6 +98,7 @@ void MetricFiles::end(const TrainingOutcome&) { flush(); }
 void MetricFiles::flush() {
   steps_.flush();
   epochs_.flush();
+  if (quality_.is_open()) quality_.flush();
   unflushed_ = 0;
   // A row that did not reach the disk must not be counted by a checkpoint.
   const auto check = [](const std::ofstream& stream, const std::filesystem::path& file) {
@@ -90,6 +106,7 @@ void MetricFiles::flush() {
   };
   check(steps_, steps_file_);
   check(epochs_, epochs_file_);
+  if (quality_.is_open()) check(quality_, quality_file_);
 }
 
 bool SummaryUpdater::step_taken(const StepRecord& record) {
@@ -97,6 +114,7 @@ bool SummaryUpdater::step_taken(const StepRecord& record) {
   summary_.final_loss = record.loss;
   summary_.wall_seconds = record.seconds;
   summary_.steps_per_second = record.seconds > 0 ? double(summary_.steps) / record.seconds : 0.0;
+  summary_.spent.evaluations = record.evaluations;
   return false;
 }
 

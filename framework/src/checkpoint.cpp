@@ -19,8 +19,10 @@ static_assert(std::endian::native == std::endian::little,
 
 // "EXPCKPT" and the format's version: a new field is a new version. Version 2: the
 // run's identity after the magic, the SHA-256 of everything before it at the end.
-constexpr char kMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '2'};
+// Version 3: the gradient method's state, the evaluations spent, the quality sums.
+constexpr char kMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '3'};
 constexpr char kFirstMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '1'};
+constexpr char kSecondMagic[8] = {'E', 'X', 'P', 'C', 'K', 'P', 'T', '2'};
 constexpr std::size_t kChecksumBytes = 32;
 
 class Writer {
@@ -45,6 +47,13 @@ class Writer {
                   std::size_t(values.size()) * sizeof(double));
   }
   void put_raw(const char* data, std::size_t size) { bytes_.append(data, size); }
+  void put_named(const NamedVectors& vectors) {
+    put_size(vectors.size());
+    for (const auto& [name, values] : vectors) {
+      put_text(name);
+      put_vector(values);
+    }
+  }
   std::string take() { return std::move(bytes_); }
 
  private:
@@ -80,6 +89,14 @@ class Reader {
     Vector values(Eigen::Index(n), 1);
     if (n > 0) std::memcpy(values.data(), take(n * sizeof(double)), n * sizeof(double));
     return values;
+  }
+  NamedVectors get_named() {
+    NamedVectors vectors(get_size(remaining()));
+    for (auto& [name, values] : vectors) {
+      name = get_text();
+      values = get_vector();
+    }
+    return vectors;
   }
   const char* take(std::size_t size) {
     if (size > remaining()) fail("truncated");
@@ -117,17 +134,22 @@ std::string Checkpoint::to_bytes(const std::string& identity) const {
   out.put_size(point.sampler.position);
   out.put_size(point.sampler.permutation.size());
   for (const std::size_t row : point.sampler.permutation) out.put_size(row);
+  out.put(p.spent.evaluations);
+  out.put(p.spent.forward_passes);
+  out.put(p.spent.derivative_passes);
+  out.put_size(p.quality.count);
+  out.put(p.quality.cosine);
+  out.put(p.quality.relative_error);
+  out.put(p.quality.sign_agreement);
   out.put_vector(theta);
-  out.put_size(optimizer.size());
-  for (const auto& [name, values] : optimizer) {
-    out.put_text(name);
-    out.put_vector(values);
-  }
+  out.put_named(optimizer);
+  out.put_named(gradient_method);
   for (const std::uint64_t word : rng.words) out.put(word);
   out.put(std::uint8_t(rng.has_spare_normal));
   out.put(rng.spare_normal);
   out.put_size(rows.steps);
   out.put_size(rows.evaluations);
+  out.put_size(rows.qualities);
   std::string bytes = out.take();
   Sha256 checksum;
   checksum.update(bytes);
@@ -145,9 +167,15 @@ Checkpoint Checkpoint::from_bytes(const std::string& bytes, const std::string& o
       std::memcmp(bytes.data(), kFirstMagic, sizeof kFirstMagic) == 0) {
     refuse("written by an earlier exp (format 1, without checksum), so it cannot be verified");
   }
+  if (bytes.size() >= sizeof kSecondMagic &&
+      std::memcmp(bytes.data(), kSecondMagic, sizeof kSecondMagic) == 0) {
+    refuse(
+        "written by an earlier exp (format 2, without the gradient method's state and "
+        "cost); finish the run with that exp, or start it again");
+  }
   if (bytes.size() < sizeof kMagic + kChecksumBytes ||
       std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-    refuse("not an exp checkpoint (version 2)");
+    refuse("not an exp checkpoint (version 3)");
   }
   // The checksum first: a damaged file says so, whatever byte was hit.
   const std::string_view content(bytes.data(), bytes.size() - kChecksumBytes);
@@ -179,17 +207,22 @@ Checkpoint Checkpoint::from_bytes(const std::string& bytes, const std::string& o
   c.point.sampler.position = in.get_size(SIZE_MAX);
   c.point.sampler.permutation.resize(in.get_size(in.remaining() / sizeof(std::uint64_t)));
   for (auto& row : c.point.sampler.permutation) row = in.get_size(SIZE_MAX);
+  p.spent.evaluations = in.get<std::uint64_t>();
+  p.spent.forward_passes = in.get<std::uint64_t>();
+  p.spent.derivative_passes = in.get<std::uint64_t>();
+  p.quality.count = in.get_size(SIZE_MAX);
+  p.quality.cosine = in.get<double>();
+  p.quality.relative_error = in.get<double>();
+  p.quality.sign_agreement = in.get<double>();
   c.theta = in.get_vector();
-  c.optimizer.resize(in.get_size(in.remaining()));
-  for (auto& [name, values] : c.optimizer) {
-    name = in.get_text();
-    values = in.get_vector();
-  }
+  c.optimizer = in.get_named();
+  c.gradient_method = in.get_named();
   for (auto& word : c.rng.words) word = in.get<std::uint64_t>();
   c.rng.has_spare_normal = in.get<std::uint8_t>() != 0;
   c.rng.spare_normal = in.get<double>();
   c.rows.steps = in.get_size(SIZE_MAX);
   c.rows.evaluations = in.get_size(SIZE_MAX);
+  c.rows.qualities = in.get_size(SIZE_MAX);
   if (in.remaining() != 0) in.fail(std::to_string(in.remaining()) + " bytes after the end");
   return c;
 }
@@ -245,6 +278,7 @@ void CheckpointWriter::step_completed(const TrainingSnapshot& snapshot) {
   checkpoint.point.sampler = snapshot.sampler.state();
   checkpoint.theta = snapshot.theta;
   checkpoint.optimizer = snapshot.optimizer.state();
+  checkpoint.gradient_method = snapshot.gradient_method.state();
   checkpoint.rng = snapshot.rng.state();
   checkpoint.rows = files_.rows();
   write_checkpoint(run_, checkpoint, identity_);

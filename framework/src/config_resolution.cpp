@@ -54,6 +54,12 @@ const ParameterSpec kTrainSpecs[] = {
      .maximum = 4096},
     positive_real("checkpoint_seconds", "60",
                   "training seconds between checkpoints, which `exp resume` continues from"),
+    {.name = "gradient_quality_every",
+     .type = ParameterType::integer,
+     .default_value = "0",
+     .meaning = "every K steps also compute the backprop gradient and record how the "
+                "method's estimate compares (gradient_quality.csv); 0 = never",
+     .minimum = 0},
 };
 
 std::string listed(const std::vector<std::string>& words) {
@@ -142,6 +148,7 @@ struct Checker {
     settings.seed = std::uint64_t(std::get<std::int64_t>(*value("seed")));
     settings.threads = unsigned(std::get<std::int64_t>(*value("threads")));
     settings.checkpoint_seconds = std::get<double>(*value("checkpoint_seconds"));
+    settings.gradient_quality_every = *count(value("gradient_quality_every"));
 
     const std::string cadence = std::get<std::string>(*value("evaluate_every"));
     if (cadence == "epoch") {
@@ -289,6 +296,7 @@ YAML::Node ExperimentConfig::to_yaml() const {
   settings["seed"] = train.seed;
   settings["threads"] = train.threads;
   settings["checkpoint_seconds"] = xp::to_yaml(Parameters::Value(train.checkpoint_seconds));
+  settings["gradient_quality_every"] = train.gradient_quality_every;
   root["train"] = settings;
   return root;
 }

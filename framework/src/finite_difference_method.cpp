@@ -16,7 +16,7 @@ FiniteDifferenceOptions FiniteDifferenceOptions::from(const Parameters& paramete
 }
 
 void FiniteDifferenceMethod::compute(const Objective& objective, const Vector& theta,
-                                     Vector& gradient) const {
+                                     const GradientStep&, Vector& gradient) {
   finite_difference_gradient(objective, theta, a_, b_, strategy_, gradient);
 }
 

@@ -53,6 +53,11 @@ bool Loss::output_gradient(const Matrix&, const Batch&, Matrix&) const { return 
 
 bool Model::backprop(const Vector&, const Batch&, const Loss&, Vector&) const { return false; }
 
+bool Model::directional_derivative(const Vector&, const Batch&, const Loss&, const Vector&,
+                                   double&) const {
+  return false;
+}
+
 std::unique_ptr<LossDifferences> Model::loss_differences(const Vector&, const Batch&, const Loss&,
                                                          DifferenceSteps, ThreadPool&) const {
   return nullptr;

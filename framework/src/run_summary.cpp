@@ -52,6 +52,18 @@ std::string RunSummary::to_json() const {
   json.key("best_test_accuracy").value(best_test_accuracy);
   json.key("wall_seconds").value(wall_seconds);
   json.key("steps_per_second").value(steps_per_second);
+  json.key("loss_evaluations").value(spent.evaluations);
+  json.key("evaluations_per_step")
+      .value(steps == 0 ? std::optional<double>() : double(spent.evaluations) / double(steps));
+  json.key("forward_passes").value(spent.forward_passes);
+  json.key("derivative_passes").value(spent.derivative_passes);
+  const auto mean = [&](double sum) {
+    return quality.count == 0 ? std::optional<double>() : sum / double(quality.count);
+  };
+  json.key("gradient_quality_measurements").value(std::uint64_t(quality.count));
+  json.key("mean_cosine").value(mean(quality.cosine));
+  json.key("mean_relative_error").value(mean(quality.relative_error));
+  json.key("mean_sign_agreement").value(mean(quality.sign_agreement));
   json.key("seed").value(seed);
   json.key("threads").value(threads);
   json.key("host").value(host);

@@ -47,4 +47,8 @@ bool TrainSettings::evaluates_after(std::size_t step, std::size_t train_size) co
   return false;
 }
 
+bool TrainSettings::measures_quality_at(std::size_t step) const {
+  return gradient_quality_every != 0 && step % gradient_quality_every == 0;
+}
+
 }  // namespace xp

@@ -4,8 +4,27 @@
 #include <cmath>
 
 #include "exp/batch_sampler.hpp"
+#include "exp/error.hpp"
 
 namespace xp {
+
+namespace {
+
+// The estimate against the backprop gradient at the same parameters and batch,
+// through a second Objective so that the reference costs the method nothing.
+GradientQuality measure_quality(const Objective& objective, const Vector& theta,
+                                const Vector& estimate, Vector& true_gradient) {
+  const Objective reference(objective.model(), objective.loss_function(), objective.batch(),
+                            objective.pool());
+  if (!reference.analytic_gradient(theta, true_gradient)) {
+    throw Error(
+        "train.gradient_quality_every: the model or the loss has no analytic gradient "
+        "(backprop) to measure the estimate against; set it to 0");
+  }
+  return compare_gradients(estimate, true_gradient);
+}
+
+}  // namespace
 
 TrainingOutcome Trainer::run(Vector& theta, Random& rng,
                              const std::vector<TrainingCallback*>& callbacks,
@@ -25,6 +44,7 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
   if (from) sampler.restore(from->sampler);
   Batch batch;
   Vector gradient;
+  Vector true_gradient;
   const double seconds_before = progress.seconds;
   const auto start = std::chrono::steady_clock::now();
   const auto seconds = [&] {
@@ -55,11 +75,20 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
   for (std::size_t step = progress.steps; step < plan.total_steps; ++step) {
     dataset.gather(Split::train, sampler.next(), batch);
     const Objective objective(experiment_.model(), experiment_.loss(), batch, experiment_.pool());
-    experiment_.gradient().compute(objective, theta, gradient);
+    Random step_random(step_random_seed(settings.seed, step));
+    experiment_.gradient().compute(objective, theta, {step, step_random}, gradient);
+    progress.spent += objective.counts();
+    if (settings.measures_quality_at(step)) {
+      GradientQuality quality = measure_quality(objective, theta, gradient, true_gradient);
+      quality.step = step;
+      progress.quality.add(quality);
+      for (auto* callback : callbacks) callback->gradient_measured(quality);
+    }
     experiment_.optimizer().step(theta, gradient);
     const double loss = objective.loss(theta);
 
-    const StepRecord record{step, step / plan.iterations_per_epoch, loss, seconds()};
+    const StepRecord record{step, step / plan.iterations_per_epoch, loss, seconds(),
+                            progress.spent.evaluations};
     progress.steps = step + 1;
     progress.final_loss = loss;
     bool stop = false;
@@ -76,7 +105,8 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     // A stop after the last step changes nothing: the run is complete.
     stop = stop && progress.steps < plan.total_steps;
     progress.seconds = seconds();
-    const TrainingSnapshot snapshot{progress, theta, experiment_.optimizer(), rng, sampler, stop};
+    const TrainingSnapshot snapshot{
+        progress, theta, experiment_.optimizer(), experiment_.gradient(), rng, sampler, stop};
     for (auto* callback : callbacks) callback->step_completed(snapshot);
     if (stop) {
       status = RunStatus::interrupted;
@@ -99,6 +129,8 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
   outcome.final_test_accuracy = progress.final_test_accuracy;
   outcome.best_test_accuracy = progress.best_test_accuracy;
   outcome.wall_seconds = seconds();
+  outcome.spent = progress.spent;
+  outcome.quality = progress.quality;
   outcome.parameters = &theta;
   for (auto* callback : callbacks) callback->end(outcome);
   return outcome;

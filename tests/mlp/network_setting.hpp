@@ -47,8 +47,9 @@ struct NetworkSetting {
     ThreadPool pool(threads);
     const Objective objective(*model, *loss, batch, pool);
     auto plugin = make<GradientMethod>(PluginKind::gradient, method, yaml);
+    Random random(step_random_seed(42, 0));
     Vector result;
-    plugin->compute(objective, theta, result);
+    plugin->compute(objective, theta, {0, random}, result);
     return result;
   }
 

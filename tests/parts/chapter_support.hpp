@@ -34,8 +34,9 @@ struct FunctionSetting {
   // The gradient of a gradient plugin ("central_difference", "{h: 1e-4}") at theta.
   Vector gradient(const std::string& method, const std::string& yaml = "{}") {
     auto plugin = make<GradientMethod>(PluginKind::gradient, method, yaml);
+    Random random(step_random_seed(42, 0));
     Vector result;
-    plugin->compute(objective(), theta, result);
+    plugin->compute(objective(), theta, {0, random}, result);
     return result;
   }
 

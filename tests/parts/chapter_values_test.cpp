@@ -28,7 +28,8 @@ xp::Vector gradient_descent(const std::string& lr) {
   const auto objective = setting.objective();
   xp::Vector gradient;
   for (int step = 0; step < 100; ++step) {
-    method->compute(objective, setting.theta, gradient);
+    xp::Random random(xp::step_random_seed(42, std::size_t(step)));
+    method->compute(objective, setting.theta, {std::size_t(step), random}, gradient);
     sgd->step(setting.theta, gradient);
   }
   return setting.theta;

@@ -64,12 +64,13 @@ BOOST_AUTO_TEST_CASE(backprop_refuses_a_loss_without_a_derivative,
   const xp::Objective objective(*setting.model, *loss, setting.batch, setting.pool);
   auto backprop = xp::test::make<xp::GradientMethod>(PluginKind::gradient, "backprop");
   xp::Vector gradient;
-  BOOST_TEST(error_of([&] { backprop->compute(objective, setting.theta, gradient); }) ==
+  xp::Random random(xp::step_random_seed(42, 0));
+  BOOST_TEST(error_of([&] { backprop->compute(objective, setting.theta, {0, random}, gradient); }) ==
              "gradient 'backprop': the model or the loss has no analytic gradient; use "
              "central_difference or forward_difference");
   // The finite differences need no derivative: d(x^2)^2/dx = 4 x^3 = 4 at 1.
   auto central = xp::test::make<xp::GradientMethod>(PluginKind::gradient, "central_difference");
-  central->compute(objective, setting.theta, gradient);
+  central->compute(objective, setting.theta, {0, random}, gradient);
   BOOST_TEST(gradient[0] == 4.0, tt::tolerance(1e-7));
 }
 

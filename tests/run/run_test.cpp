@@ -95,10 +95,20 @@ BOOST_AUTO_TEST_CASE(synthetic_run_learns_and_leaves_a_complete_run_directory) {
 
   // metrics.csv: one row per step; epochs.csv: one row per evaluation.
   const auto metrics = lines_of(run.dir / "metrics.csv");
-  BOOST_TEST(metrics.front() == "step,epoch,loss,seconds");
+  BOOST_TEST(metrics.front() == "step,epoch,loss,seconds,evaluations");
   BOOST_TEST(metrics.size() == 151u);
   BOOST_TEST(metrics[1].starts_with("0,0,"));
   BOOST_TEST(metrics.back().starts_with("149,"));
+  // Central differences on 2-10-3 (63 parameters): two loss evaluations each, from
+  // the fast path, which runs no full forward pass.
+  BOOST_TEST(metrics[1].ends_with(",126"));
+  BOOST_TEST(metrics.back().ends_with("," + std::to_string(150 * 126)));
+  BOOST_TEST(summary.get<int>("loss_evaluations") == 150 * 126);
+  BOOST_TEST(summary.get<double>("evaluations_per_step") == 126.0);
+  BOOST_TEST(summary.get<int>("forward_passes") == 0);
+  BOOST_TEST(summary.get<int>("derivative_passes") == 0);
+  BOOST_TEST(summary.get<int>("gradient_quality_measurements") == 0);
+  BOOST_TEST(!fs::exists(run.dir / "gradient_quality.csv"));
   const auto epochs = lines_of(run.dir / "epochs.csv");
   BOOST_TEST(epochs.front() == "epoch,step,train_loss,train_accuracy,test_accuracy");
   BOOST_TEST(epochs.size() >= 3u);

@@ -43,6 +43,8 @@ struct TrainingOutcome {
   std::optional<double> final_test_accuracy;
   std::optional<double> best_test_accuracy;
   double wall_seconds = 0.0;
+  EvaluationCounts spent;  // by the gradient method
+  QualitySums quality;
   double steps_per_second() const { return wall_seconds > 0 ? double(steps) / wall_seconds : 0.0; }
   const Vector* parameters = nullptr;  // the final parameters
 };
@@ -57,6 +59,9 @@ class TrainingCallback {
     return false;
   }
   virtual void evaluated(const EvaluationRecord& record) { (void)record; }
+  // After a step whose gradient was measured against backprop
+  // (train.gradient_quality_every), before step_taken.
+  virtual void gradient_measured(const GradientQuality& quality) { (void)quality; }
   // After the step and its evaluation, unless the loss diverged: the whole state of
   // the loop, for checkpoints.
   virtual void step_completed(const TrainingSnapshot& snapshot) { (void)snapshot; }
@@ -68,13 +73,16 @@ class TrainingCallback {
 struct MetricRows {
   std::size_t steps = 0;
   std::size_t evaluations = 0;
+  std::size_t qualities = 0;  // gradient_quality.csv
 };
 
-// metrics.csv (step,epoch,loss,seconds per step) and epochs.csv
-// (epoch,step,train_loss,train_accuracy,test_accuracy per evaluation). Flushed at
-// every evaluation, every flush_every steps and at the end, so an interrupted
-// run keeps its metrics. Only `seconds` (training time since the run began,
-// summed over resumed sessions) differs between two runs of one config and seed.
+// metrics.csv (step,epoch,loss,seconds,evaluations per step), epochs.csv
+// (epoch,step,train_loss,train_accuracy,test_accuracy per evaluation) and, for runs
+// that measure it, gradient_quality.csv (step,cosine,relative_error,sign_agreement,
+// estimate_norm,true_norm; created with its first row). Flushed at every
+// evaluation, every flush_every steps and at the end, so an interrupted run keeps
+// its metrics. Only `seconds` (training time since the run began, summed over
+// resumed sessions) differs between two runs of one config and seed.
 class MetricFiles : public TrainingCallback {
  public:
   // Creates both files with their headers, or, given continue_after (exp resume),
@@ -84,15 +92,17 @@ class MetricFiles : public TrainingCallback {
                        std::optional<MetricRows> continue_after = std::nullopt);
   bool step_taken(const StepRecord& record) override;
   void evaluated(const EvaluationRecord& record) override;
+  void gradient_measured(const GradientQuality& quality) override;
   void end(const TrainingOutcome& outcome) override;
   // Throws WriteError when either file could not be written (a full disk).
   void flush();
   MetricRows rows() const { return rows_; }  // written so far
 
  private:
-  std::filesystem::path steps_file_, epochs_file_;
+  std::filesystem::path steps_file_, epochs_file_, quality_file_;
   std::ofstream steps_;
   std::ofstream epochs_;
+  std::ofstream quality_;  // open once the run has measured a gradient
   std::size_t flush_every_;
   std::size_t unflushed_ = 0;
   MetricRows rows_;
@@ -108,6 +118,7 @@ class SummaryUpdater : public TrainingCallback {
       : run_(run), summary_(summary), interval_(interval) {}
   bool step_taken(const StepRecord& record) override;
   void evaluated(const EvaluationRecord& record) override;
+  void gradient_measured(const GradientQuality& quality) override { summary_.quality.add(quality); }
 
  private:
   const RunDirectory& run_;

@@ -8,6 +8,7 @@
 //   ...
 //   xp::Checkpoint saved = xp::read_checkpoint(run.path());
 //   theta = saved.theta; rng.restore(saved.rng); optimizer.restore(saved.optimizer);
+//   gradient_method.restore(saved.gradient_method);
 //   trainer.run(theta, rng, callbacks, &saved.point);
 //
 // The file is one binary record, replaced atomically (written aside, then renamed),
@@ -40,6 +41,7 @@ struct Checkpoint {
   ResumePoint point;       // the loop's progress and batch order
   Vector theta;            // the parameters after step point.progress.steps - 1
   NamedVectors optimizer;  // the optimizer's state (Optimizer::state())
+  NamedVectors gradient_method;  // the gradient method's (GradientMethod::state())
   Random::State rng;
   MetricRows rows;  // metrics.csv and epochs.csv rows the run had written
 

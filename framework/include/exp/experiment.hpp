@@ -32,7 +32,7 @@ class Experiment {
   const Dataset& dataset() const { return *dataset_; }
   const Model& model() const { return *model_; }
   const Loss& loss() const { return *loss_; }
-  const GradientMethod& gradient() const { return *gradient_; }
+  GradientMethod& gradient() { return *gradient_; }
   Optimizer& optimizer() { return *optimizer_; }
   std::size_t train_size() const { return dataset_->size(Split::train); }
 

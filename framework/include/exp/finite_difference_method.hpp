@@ -40,7 +40,8 @@ class FiniteDifferenceMethod final : public GradientMethod {
  public:
   FiniteDifferenceMethod(double a, double b, DifferenceStrategy strategy)
       : a_(a), b_(b), strategy_(strategy) {}
-  void compute(const Objective& objective, const Vector& theta, Vector& gradient) const override;
+  void compute(const Objective& objective, const Vector& theta, const GradientStep& step,
+               Vector& gradient) override;
 
  private:
   double a_;

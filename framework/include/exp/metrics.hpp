@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "exp/dataset.hpp"
@@ -19,6 +20,7 @@ struct StepRecord {
   std::size_t epoch = 0;  // step / iterations_per_epoch
   double loss = 0.0;
   double seconds = 0.0;  // since training began
+  std::uint64_t evaluations = 0;  // loss evaluations the gradients cost, up to this step
 };
 
 // After every evaluation of the full splits.

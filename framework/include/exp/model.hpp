@@ -1,8 +1,10 @@
 // A model plugin: a function of a flat parameter vector and a batch of inputs.
 //
-// Besides the forward pass a model may offer two accelerations, both exact:
+// Besides the forward pass a model may offer three accelerations, all exact:
 //  - backprop(): the analytic gradient (the reference every numerical method is
 //    checked against);
+//  - directional_derivative(): grad L . v by forward-mode differentiation, for
+//    forward-gradient estimators;
 //  - loss_differences(): L(theta + a e_i) - L(theta + b e_i) for single-parameter
 //    perturbations, computed from caches of the unperturbed pass instead of a full
 //    re-evaluation. Finite-difference gradient methods use it when present.
@@ -69,6 +71,10 @@ class Model : public PluginObject {
   // gradient = dL/dtheta of loss.batch(f(theta, batch.inputs), batch). False if unsupported.
   virtual bool backprop(const Vector& theta, const Batch& batch, const Loss& loss,
                         Vector& gradient) const;
+  // derivative = grad L(theta) . direction for the same loss, by forward-mode
+  // differentiation (no backward pass). False if unsupported. Thread-safe.
+  virtual bool directional_derivative(const Vector& theta, const Batch& batch, const Loss& loss,
+                                      const Vector& direction, double& derivative) const;
   // nullptr when the model has no shortcut for this loss (then full evaluations are used).
   // The shortcut's per-batch setup may spread over `pool`; its results must not
   // depend on the pool's size.

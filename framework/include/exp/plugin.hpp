@@ -34,7 +34,11 @@ class ThreadPool;
 //    EXP_PLUGIN also exports the ABI fingerprint (exp_plugin_abi), which the loader checks.
 // 3: Model::loss_differences is told which steps will be asked for (DifferenceSteps:
 //    any, or only symmetric ones, as central differences take, and the largest).
-inline constexpr std::uint32_t kPluginApiVersion = 3;
+// 4: GradientMethod::compute is not const and gets a GradientStep (the step number and
+//    a random stream of that step); gradient methods may keep state (state/restore,
+//    saved in checkpoints); Model::directional_derivative (forward mode); Objective
+//    counts the loss evaluations and passes an estimate cost.
+inline constexpr std::uint32_t kPluginApiVersion = 4;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
 

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "exp/build_info.hpp"
+#include "exp/evaluation_counts.hpp"
+#include "exp/gradient_quality.hpp"
 #include "exp/source_tree.hpp"
 
 namespace xp {
@@ -56,6 +58,10 @@ struct RunSummary {
   std::optional<double> best_test_accuracy;
   double wall_seconds = 0.0;
   double steps_per_second = 0.0;
+  // What the gradients cost (exp/evaluation_counts.hpp) and, with
+  // train.gradient_quality_every, how close they came to backprop's on average.
+  EvaluationCounts spent;
+  QualitySums quality;
   std::uint64_t seed = 0;
   unsigned threads = 1;
   std::string host;

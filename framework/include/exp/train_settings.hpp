@@ -2,7 +2,8 @@
 // to evaluate, the seed and the threads.
 //
 //   train: {iterations: 10000, batch_size: 100, sampling: with_replacement,
-//           evaluate_every: epoch, seed: 42, threads: 1, checkpoint_seconds: 60}
+//           evaluate_every: epoch, seed: 42, threads: 1, checkpoint_seconds: 60,
+//           gradient_quality_every: 0}
 #pragma once
 
 #include <cstddef>
@@ -40,12 +41,17 @@ struct TrainSettings {
   // (a signal writes one too). A minute loses little work and costs nothing
   // measurable: one file the size of the parameters and the optimizer's state.
   double checkpoint_seconds = 60.0;
+  // Every K steps the backprop gradient is computed beside the method's estimate
+  // (not used for the update) and their agreement recorded; 0 = never.
+  std::size_t gradient_quality_every = 0;
 
   // The book's iter_per_epoch: max(1, train_size / batch_size), integer division.
   std::size_t iterations_per_epoch(std::size_t train_size) const;
   std::size_t total_steps(std::size_t train_size) const;
   // Whether the splits are evaluated after step (0-based), as the book: i % period == 0.
   bool evaluates_after(std::size_t step, std::size_t train_size) const;
+  // Whether the gradient's quality is measured at step (0-based): step % K == 0.
+  bool measures_quality_at(std::size_t step) const;
 };
 
 }  // namespace xp

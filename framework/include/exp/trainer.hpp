@@ -7,7 +7,11 @@
 //   xp::Vector theta = experiment.initial_parameters(rng);
 //   xp::TrainingOutcome outcome = xp::Trainer(experiment).run(theta, rng, {&printer});
 //
-// To continue a run, restore theta, the optimizer's state and rng from a checkpoint
+// The gradient method gets, at each step, a random stream of its own seeded from the
+// run's seed and the step number (step_random_seed), and its cost is counted.
+//
+// To continue a run, restore theta, the optimizer's and the gradient method's state
+// and rng from a checkpoint
 // and pass its ResumePoint: the loop goes on at the next step with the same batch
 // order and running means, so the rest of the run is bit-identical.
 //

@@ -1,6 +1,7 @@
 // Where the training loop stands after a complete step. With the parameters, the
 // optimizer's state, the random stream and the batch order it is everything a run
-// needs to continue exactly as if it had never stopped (exp/checkpoint.hpp saves it).
+// needs to continue exactly as if it had never stopped (with the gradient method's
+// state: its random draws come from the seed and the step number alone) (exp/checkpoint.hpp saves it).
 //
 //   xp::ResumePoint from = checkpoint.point;
 //   trainer.run(theta, rng, callbacks, &from);   // continues at step from.progress.steps
@@ -10,6 +11,9 @@
 #include <optional>
 
 #include "exp/batch_sampler.hpp"
+#include "exp/evaluation_counts.hpp"
+#include "exp/gradient.hpp"
+#include "exp/gradient_quality.hpp"
 #include "exp/optimizer.hpp"
 #include "exp/random.hpp"
 #include "exp/tensor.hpp"
@@ -27,6 +31,8 @@ struct TrainingProgress {
   std::optional<double> final_train_accuracy;
   std::optional<double> final_test_accuracy;
   std::optional<double> best_test_accuracy;
+  EvaluationCounts spent;  // by the gradient method, over every step so far
+  QualitySums quality;     // of the measurements train.gradient_quality_every asked for
 };
 
 struct ResumePoint {
@@ -41,6 +47,7 @@ struct TrainingSnapshot {
   const TrainingProgress& progress;
   const Vector& theta;
   const Optimizer& optimizer;
+  const GradientMethod& gradient_method;
   const Random& rng;
   const BatchSampler& sampler;
   bool stopping = false;  // the run stops after this step (a signal)

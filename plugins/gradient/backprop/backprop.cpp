@@ -7,8 +7,8 @@ namespace {
 
 class Backprop final : public xp::GradientMethod {
  public:
-  void compute(const xp::Objective& objective, const xp::Vector& theta,
-               xp::Vector& gradient) const override {
+  void compute(const xp::Objective& objective, const xp::Vector& theta, const xp::GradientStep&,
+               xp::Vector& gradient) override {
     if (!objective.analytic_gradient(theta, gradient)) {
       throw xp::Error(
           "gradient 'backprop': the model or the loss has no analytic gradient; use "
