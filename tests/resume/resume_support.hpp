@@ -159,8 +159,9 @@ inline std::vector<std::string> without_column(const fs::path& file, std::size_t
   return rows;
 }
 
-// The promise of `exp resume`: the same parameters to the bit, and the same metric
-// rows except metrics.csv's `seconds` (column 3, the only timing column).
+// The promise of `exp resume`: the same parameters to the bit, the same metric rows
+// except metrics.csv's `seconds` (column 3, the only timing column), the same
+// gradient measurements and the same cost.
 inline void check_same_results(const fs::path& resumed, const fs::path& reference) {
   std::size_t tensors = 0;
   for (const auto& file : fs::directory_iterator(reference / "params")) {
@@ -176,6 +177,18 @@ inline void check_same_results(const fs::path& resumed, const fs::path& referenc
   BOOST_TEST(steps == reference_steps, boost::test_tools::per_element());
   BOOST_TEST(read_file(resumed / "epochs.csv") == read_file(reference / "epochs.csv"));
   BOOST_TEST(lines_of(reference / "epochs.csv").size() > 2u);
+  const fs::path quality = "gradient_quality.csv";
+  BOOST_TEST(fs::exists(resumed / quality) == fs::exists(reference / quality));
+  if (fs::exists(reference / quality)) {
+    BOOST_TEST(read_file(resumed / quality) == read_file(reference / quality));
+  }
+  const auto summary = summary_of(resumed);
+  const auto expected = summary_of(reference);
+  for (const char* figure : {"loss_evaluations", "forward_passes", "derivative_passes",
+                             "gradient_quality_measurements", "mean_cosine", "mean_relative_error",
+                             "mean_sign_agreement"}) {
+    BOOST_TEST(summary.get<std::string>(figure) == expected.get<std::string>(figure), figure);
+  }
 }
 
 }  // namespace xp::test

@@ -116,6 +116,25 @@ BOOST_AUTO_TEST_CASE(adam_moments_and_the_shuffled_batch_order_survive_a_resume,
   stop_resume_and_compare(kAdamShuffled, SIGINT, 500);
 }
 
+// Every gradient estimator draws from a stream of the seed and the step, so a
+// resumed run draws what the uninterrupted one drew; its measured quality and its
+// counted evaluations continue too.
+BOOST_AUTO_TEST_CASE(every_gradient_estimator_resumes_bit_identical,
+                     *boost::unit_test::label("fault_killed")) {
+  const std::vector<std::vector<std::string>> estimators = {
+      {"gradient.name=spsa", "gradient.q=2", "gradient.gamma=0.101"},
+      {"gradient.name=random_direction", "gradient.sided=one"},
+      {"gradient.name=forward_gradient"}};
+  for (const auto& gradient : estimators) {
+    BOOST_TEST_CONTEXT(joined(gradient)) {
+      std::vector<std::string> config = {"configs/synthetic.yaml", "train.iterations=2400",
+                                         "optimizer.lr=0.1", "train.gradient_quality_every=50"};
+      config.insert(config.end(), gradient.begin(), gradient.end());
+      stop_resume_and_compare(config, SIGINT, 300);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical,
                      *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-resume");

@@ -1,7 +1,8 @@
 // The mlp model plugin: a fully connected network (see network.hpp) with its
-// analytic backward pass and an exact loss-difference shortcut for finite
-// differences (see loss_differences.hpp). With `precision: single` the forward pass
-// runs in float instead (see single_precision.hpp), for step-size studies.
+// analytic backward pass, its forward mode (directional derivatives) and an exact
+// loss-difference shortcut for finite differences (see loss_differences.hpp). With
+// `precision: single` the forward pass runs in float instead (see
+// single_precision.hpp), for step-size studies.
 #include <string>
 
 #include "exp/error.hpp"
@@ -49,8 +50,8 @@ constexpr xp::ParameterSpec kParameters[] = {
      .type = xp::ParameterType::text,
      .default_value = "double",
      .meaning = "arithmetic of the forward pass; single: float throughout (to study how "
-                "rounding limits finite differences, exp hsweep), without backprop or the "
-                "loss-difference shortcut",
+                "rounding limits finite differences, exp hsweep), without backprop, forward "
+                "mode or the loss-difference shortcut",
      .choices = "double|single"},
     {.name = "simd",
      .type = xp::ParameterType::text,
@@ -95,11 +96,17 @@ class Mlp final : public xp::Model {
 
   bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
                 xp::Vector& gradient) const override {
-    // The backward pass and the shortcut below are double-precision algorithms; in
-    // single precision only the forward pass is offered (finite differences then use
-    // full evaluations of it).
+    // The backward pass, the tangent pass and the shortcut below are double-precision
+    // algorithms; in single precision only the forward pass is offered (finite
+    // differences then use full evaluations of it).
     if (precision_ == Precision::single_precision) return false;
     return network_.backprop(theta, batch, loss, gradient);
+  }
+
+  bool directional_derivative(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
+                              const xp::Vector& direction, double& derivative) const override {
+    if (precision_ == Precision::single_precision) return false;
+    return network_.directional_derivative(theta, batch, loss, direction, derivative);
   }
 
   std::unique_ptr<xp::LossDifferences> loss_differences(const xp::Vector& theta,

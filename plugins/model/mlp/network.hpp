@@ -75,6 +75,11 @@ class Network {
 
   // dL/dtheta of loss.batch(outputs, batch); false if the loss has no output gradient.
   bool backprop(const Vector& theta, const Batch& batch, const Loss& loss, Vector& gradient) const;
+  // derivative = dL/dtheta . direction for the same loss by forward mode (a tangent
+  // pass alongside the forward pass, no backward pass); false if the loss has no
+  // output gradient.
+  bool directional_derivative(const Vector& theta, const Batch& batch, const Loss& loss,
+                              const Vector& direction, double& derivative) const;
 
  private:
   Architecture architecture_;
