@@ -2,6 +2,7 @@
 // between their configs (optimizer.lr=0.1), drawn with gnuplot.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "commands.hpp"
@@ -59,26 +60,48 @@ std::string title_prefix(const std::vector<PlottedRun>& runs) {
              : "";
 }
 
-Chart loss_overlay(const std::vector<PlottedRun>& runs) {
+// How the runs' curves are drawn: which metric against which axis.
+struct PlotRequest {
+  std::string metric;  // loss, accuracy, cosine, relative_error, sign_agreement
+  std::optional<CurveAxis> x;  // none: epochs, for accuracy
+  bool log_x = false;
+};
+
+std::string axis_label(const PlotRequest& request) {
+  if (!request.x) return "epoch";
+  switch (*request.x) {
+    case CurveAxis::seconds:
+      return "training seconds";
+    case CurveAxis::evaluations:
+      return "loss evaluations";
+    case CurveAxis::step:
+    default:
+      return "step";
+  }
+}
+
+Chart loss_overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
   Chart chart;
-  chart.title = title_prefix(runs) + "smoothed loss per step";
-  chart.x_label = "step";
+  chart.title = title_prefix(runs) + "smoothed loss " +
+                (request.x == CurveAxis::step ? "per step" : "against " + axis_label(request));
+  chart.x_label = axis_label(request);
   chart.y_label = "loss (smoothed)";
   chart.log_y = true;
   for (const auto& run : runs) {
     // Log axis only when every run's loss asks for one.
     chart.log_y = chart.log_y && loss_chart(run.curves, run.experiment).log_y;
-    chart.series.push_back(
-        thinned({.label = run.label, .x = run.curves.steps, .y = smoothed_loss(run.curves.losses)},
-                kMaxPlottedPoints));
+    const auto x = run.curves.on_axis(run.curves.steps, *request.x);
+    chart.series.push_back(thinned(
+        {.label = run.label, .x = x, .y = smoothed_loss(run.curves.losses)}, kMaxPlottedPoints));
   }
   return chart;
 }
 
-Chart accuracy_overlay(const std::vector<PlottedRun>& runs) {
+Chart accuracy_overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
   Chart chart;
-  chart.title = title_prefix(runs) + "test accuracy per epoch";
-  chart.x_label = "epoch";
+  chart.title = title_prefix(runs) + "test accuracy " +
+                (request.x ? "against " + axis_label(request) : "per epoch");
+  chart.x_label = axis_label(request);
   chart.y_label = "test accuracy";
   chart.legend = LegendPosition::bottom_right;
   for (const auto& run : runs) {
@@ -88,11 +111,51 @@ Chart accuracy_overlay(const std::vector<PlottedRun>& runs) {
     }
     const auto style =
         run.curves.epochs.size() > 60 ? SeriesStyle::lines : SeriesStyle::lines_points;
+    const auto x = request.x ? run.curves.on_axis(run.curves.evaluation_steps, *request.x)
+                             : run.curves.epochs;
     chart.series.push_back(thinned(
-        {.label = run.label, .x = run.curves.epochs, .y = run.curves.test_accuracy, .style = style},
+        {.label = run.label, .x = x, .y = run.curves.test_accuracy, .style = style},
         kMaxPlottedPoints));
   }
   if (chart.series.empty()) throw Error("none of the runs measured accuracy; try --metric loss");
+  return chart;
+}
+
+// A measure of the gradient's quality (gradient_quality.csv) at each measurement.
+Chart quality_overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
+  Chart chart;
+  chart.title = title_prefix(runs) + request.metric + " of the gradient estimate against " +
+                axis_label(request);
+  chart.x_label = axis_label(request);
+  chart.y_label = request.metric + " (against backprop)";
+  chart.log_y = request.metric == "relative_error";
+  for (const auto& run : runs) {
+    const RunCurves& curves = run.curves;
+    if (curves.quality_steps.empty()) {
+      std::cerr << "exp plot: " << run.dir.string()
+                << ": its gradient was not measured (train.gradient_quality_every); left out\n";
+      continue;
+    }
+    const auto& y = request.metric == "cosine"           ? curves.cosine
+                    : request.metric == "relative_error" ? curves.relative_error
+                                                         : curves.sign_agreement;
+    chart.series.push_back(thinned({.label = run.label,
+                                    .x = curves.on_axis(curves.quality_steps, *request.x),
+                                    .y = y,
+                                    .style = SeriesStyle::lines_points},
+                                   kMaxPlottedPoints));
+  }
+  if (chart.series.empty()) {
+    throw Error("none of the runs measured its gradient; run with train.gradient_quality_every");
+  }
+  return chart;
+}
+
+Chart overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
+  Chart chart = request.metric == "loss"       ? loss_overlay(runs, request)
+                : request.metric == "accuracy" ? accuracy_overlay(runs, request)
+                                               : quality_overlay(runs, request);
+  chart.log_x = request.log_x;
   return chart;
 }
 
@@ -101,33 +164,58 @@ Chart accuracy_overlay(const std::vector<PlottedRun>& runs) {
 int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp plot options");
   options.add_options()("metric", po::value<std::string>()->default_value("loss"),
-                        "loss (smoothed loss per step) or accuracy (test accuracy per epoch)")(
+                        "loss (smoothed loss per step), accuracy (test accuracy per evaluation), "
+                        "or the gradient's cosine, relative_error or sign_agreement against "
+                        "backprop (gradient_quality.csv)")(
+      "x", po::value<std::string>(),
+      "step, seconds (of training) or evaluations (loss evaluations the gradients cost); "
+      "accuracy is drawn against epochs unless --x is given")(
+      "log-x", "a logarithmic x axis (points at x <= 0 are left out)")(
       "output,o", po::value<std::string>(),
       "the picture, FILE.svg or FILE.png (default: plot-<metric>.svg in the current folder)");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp plot RUN_OR_FOLDER... [--metric loss|accuracy] [-o FILE.svg|FILE.png]",
-               "Draws the curves of the runs on one chart: the smoothed loss per step, or the\n"
-               "test accuracy per epoch. Each line is labelled by the config keys that differ\n"
-               "between the runs (optimizer.lr=0.1), or by its run folder when none differ.\n"
-               "A folder that is not a run itself stands for the runs under it (a sweep).",
-               options);
+    print_help(
+        "exp plot RUN_OR_FOLDER... [--metric M] [--x step|seconds|evaluations] [--log-x] "
+        "[-o FILE.svg|FILE.png]",
+        "Draws a metric of the runs on one chart against steps, training seconds or the\n"
+        "loss evaluations their gradients cost (so that methods are compared at equal\n"
+        "cost). Each line is labelled by the config keys that differ between the runs\n"
+        "(optimizer.lr=0.1), or by its run folder when none differ. A folder that is not\n"
+        "a run itself stands for the runs under it (a sweep).",
+        options);
     return 0;
   }
   if (parsed.words.empty()) throw po::error("give at least one run directory; see --help");
-  const std::string metric = parsed.options["metric"].as<std::string>();
-  if (metric != "loss" && metric != "accuracy")
-    throw ConfigError("--metric: expected loss or accuracy, found '" + metric + "'");
+  PlotRequest request;
+  request.metric = parsed.options["metric"].as<std::string>();
+  const std::set<std::string> metrics = {"loss", "accuracy", "cosine", "relative_error",
+                                         "sign_agreement"};
+  if (!metrics.count(request.metric)) {
+    throw ConfigError(
+        "--metric: expected loss, accuracy, cosine, relative_error or sign_agreement, found '" +
+        request.metric + "'");
+  }
+  if (parsed.options.count("x")) {
+    const std::string word = parsed.options["x"].as<std::string>();
+    request.x = curve_axis_from_string(word);
+    if (!request.x) {
+      throw ConfigError("--x: expected step, seconds or evaluations, found '" + word + "'");
+    }
+  } else if (request.metric != "accuracy") {
+    request.x = CurveAxis::step;
+  }
+  request.log_x = parsed.options.count("log-x") != 0;
   const fs::path out = parsed.options.count("output")
                            ? fs::path(parsed.options["output"].as<std::string>())
-                           : fs::path("plot-" + metric + ".svg");
+                           : fs::path("plot-" + request.metric + ".svg");
   std::string extension = out.extension().string();
   for (char& c : extension) c = char(std::tolower(static_cast<unsigned char>(c)));
   if (extension != ".svg" && extension != ".png")
     throw ConfigError("-o " + out.string() + ": expected a file name ending in .svg or .png");
 
   const std::vector<PlottedRun> runs = read_plotted_runs(parsed.words);
-  draw_chart(metric == "loss" ? loss_overlay(runs) : accuracy_overlay(runs), out);
+  draw_chart(overlay(runs, request), out);
   std::cout << "wrote " << out.string() << " (" << runs.size() << " run"
             << (runs.size() == 1 ? "" : "s") << ")\n";
   return 0;
@@ -136,5 +224,5 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
 }  // namespace xp::cli
 
 EXP_COMMAND(plot, 52,
-            "RUN_OR_FOLDER...  loss or accuracy curves of runs in one picture (--metric, -o)",
+            "RUN_OR_FOLDER...  curves of runs in one picture (--metric, --x, -o)",
             xp::cli::plot_command)

@@ -68,20 +68,66 @@ bool all_missing(const std::vector<double>& values) {
 
 }  // namespace
 
+std::string_view to_string(CurveAxis axis) {
+  switch (axis) {
+    case CurveAxis::seconds:
+      return "seconds";
+    case CurveAxis::evaluations:
+      return "evaluations";
+    case CurveAxis::step:
+    default:
+      return "step";
+  }
+}
+
+std::optional<CurveAxis> curve_axis_from_string(std::string_view word) {
+  for (const CurveAxis axis : {CurveAxis::step, CurveAxis::seconds, CurveAxis::evaluations}) {
+    if (to_string(axis) == word) return axis;
+  }
+  return std::nullopt;
+}
+
+std::vector<double> RunCurves::on_axis(const std::vector<double>& at_steps, CurveAxis axis) const {
+  if (axis == CurveAxis::step) return at_steps;
+  const auto file = (run_dir / "metrics.csv").string();
+  const std::vector<double>& values = axis == CurveAxis::seconds ? seconds : evaluations;
+  if (values.empty()) {
+    throw Error(file + ": no column '" + std::string(to_string(axis)) +
+                "' (written by an earlier exp); plot it against step");
+  }
+  std::vector<double> positions;
+  for (const double step : at_steps) {
+    const auto row = std::lower_bound(steps.begin(), steps.end(), step);
+    if (row == steps.end() || *row != step) {
+      throw Error(file + ": no row for step " + std::to_string(std::size_t(step)));
+    }
+    positions.push_back(values[std::size_t(row - steps.begin())]);
+  }
+  return positions;
+}
+
 RunCurves read_run_curves(const std::filesystem::path& run_dir) {
   RunCurves curves;
+  curves.run_dir = run_dir;
   const auto metrics_file = run_dir / "metrics.csv";
   const CsvTable metrics = read_csv(metrics_file);
   const std::size_t step = metrics.column(metrics_file, "step");
   const std::size_t loss = metrics.column(metrics_file, "loss");
+  const std::size_t seconds = metrics.column(metrics_file, "seconds");
+  const auto& header = metrics.header;
+  const bool counted = std::find(header.begin(), header.end(), "evaluations") != header.end();
+  const std::size_t evaluations = counted ? metrics.column(metrics_file, "evaluations") : 0;
   for (const auto& row : metrics.rows) {
     curves.steps.push_back(number_or_missing(row[step]));
     curves.losses.push_back(number_or_missing(row[loss]));
+    curves.seconds.push_back(number_or_missing(row[seconds]));
+    if (counted) curves.evaluations.push_back(number_or_missing(row[evaluations]));
   }
 
   const auto epochs_file = run_dir / "epochs.csv";
   const CsvTable epochs = read_csv(epochs_file);
   const std::size_t epoch = epochs.column(epochs_file, "epoch");
+  const std::size_t after = epochs.column(epochs_file, "step");
   const std::size_t train = epochs.column(epochs_file, "train_accuracy");
   const std::size_t test = epochs.column(epochs_file, "test_accuracy");
   for (const auto& row : epochs.rows) {
@@ -89,8 +135,24 @@ RunCurves read_run_curves(const std::filesystem::path& run_dir) {
     const double test_accuracy = number_or_missing(row[test]);
     if (std::isnan(train_accuracy) && std::isnan(test_accuracy)) continue;
     curves.epochs.push_back(number_or_missing(row[epoch]));
+    curves.evaluation_steps.push_back(number_or_missing(row[after]));
     curves.train_accuracy.push_back(train_accuracy);
     curves.test_accuracy.push_back(test_accuracy);
+  }
+
+  const auto quality_file = run_dir / "gradient_quality.csv";
+  if (std::filesystem::exists(quality_file)) {
+    const CsvTable quality = read_csv(quality_file);
+    const std::size_t at = quality.column(quality_file, "step");
+    const std::size_t cosine = quality.column(quality_file, "cosine");
+    const std::size_t error = quality.column(quality_file, "relative_error");
+    const std::size_t sign = quality.column(quality_file, "sign_agreement");
+    for (const auto& row : quality.rows) {
+      curves.quality_steps.push_back(number_or_missing(row[at]));
+      curves.cosine.push_back(number_or_missing(row[cosine]));
+      curves.relative_error.push_back(number_or_missing(row[error]));
+      curves.sign_agreement.push_back(number_or_missing(row[sign]));
+    }
   }
   return curves;
 }

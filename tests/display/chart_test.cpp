@@ -188,6 +188,42 @@ BOOST_AUTO_TEST_CASE(run_curves_come_from_the_metric_files,
                       "/nonexistent/run/metrics.csv: cannot read"));
 }
 
+BOOST_AUTO_TEST_CASE(curves_lie_on_steps_seconds_or_evaluations) {
+  const auto dir = xp::test::fresh_directory("exp-chart-run");
+  // Four steps of a method costing 20 evaluations each, a second apart; accuracy
+  // after steps 1 and 3; the gradient measured at steps 0 and 2.
+  write(dir / "metrics.csv",
+        "step,epoch,loss,seconds,evaluations\n0,0,2,1,20\n1,0,1.5,2,40\n2,1,1,3,60\n"
+        "3,1,0.5,4,80\n");
+  write(dir / "epochs.csv",
+        "epoch,step,train_loss,train_accuracy,test_accuracy\n0,1,1.7,0.5,0.4\n1,3,0.7,0.8,0.7\n");
+  write(dir / "gradient_quality.csv",
+        "step,cosine,relative_error,sign_agreement,estimate_norm,true_norm\n"
+        "0,0.25,3,0.6,4,1\n2,0.5,2,0.7,3,1\n");
+  const auto curves = xp::read_run_curves(dir);
+  using Values = std::vector<double>;
+  BOOST_TEST(curves.on_axis(curves.evaluation_steps, xp::CurveAxis::step) == (Values{1, 3}),
+             boost::test_tools::per_element());
+  BOOST_TEST(curves.on_axis(curves.evaluation_steps, xp::CurveAxis::evaluations) ==
+                 (Values{40, 80}),
+             boost::test_tools::per_element());
+  BOOST_TEST(curves.on_axis(curves.quality_steps, xp::CurveAxis::seconds) == (Values{1, 3}),
+             boost::test_tools::per_element());
+  BOOST_TEST(curves.cosine == (Values{0.25, 0.5}), boost::test_tools::per_element());
+  BOOST_TEST(curves.relative_error == (Values{3, 2}), boost::test_tools::per_element());
+  BOOST_TEST(curves.sign_agreement == (Values{0.6, 0.7}), boost::test_tools::per_element());
+  BOOST_TEST(contains(error_of([&] { curves.on_axis({7}, xp::CurveAxis::seconds); }),
+                      "metrics.csv: no row for step 7"));
+  // A run written before evaluations were counted draws against steps and seconds only.
+  const auto earlier = fake_run(10, 5, true);
+  const auto old = xp::read_run_curves(earlier);
+  BOOST_TEST(old.on_axis({3}, xp::CurveAxis::seconds) == (Values{0.01}),
+             boost::test_tools::per_element());
+  BOOST_TEST(contains(error_of([&] { old.on_axis({3}, xp::CurveAxis::evaluations); }),
+                      "metrics.csv: no column 'evaluations'"));
+  BOOST_TEST(old.quality_steps.empty());
+}
+
 BOOST_AUTO_TEST_CASE(run_plots_are_drawn_and_a_run_without_accuracy_has_no_accuracy_svg) {
   const auto dir = fake_run(10000, 1000, true);
   std::ostringstream warnings;

@@ -163,6 +163,32 @@ BOOST_AUTO_TEST_CASE(plot_overlays_runs_labelled_by_what_differs) {
   BOOST_TEST(read_file(png).rfind("\x89PNG", 0) == 0);
 }
 
+// Estimators compared at equal cost: accuracy and the gradient's cosine against the
+// loss evaluations each run's gradients cost.
+BOOST_AUTO_TEST_CASE(plot_draws_estimators_against_their_loss_evaluations) {
+  const auto runs = xp::test::fresh_directory("exp-plot-estimators");
+  for (const std::string gradient : {"spsa gradient.q=4", "random_direction", "backprop"}) {
+    const auto run = xp::test::run_experiment(
+        runs, kSynthetic + " optimizer.lr=0.1 train.gradient_quality_every=10 gradient.name=" +
+                  gradient);
+    BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  }
+  const auto out = xp::test::fresh_directory("exp-plot-out");
+  const auto accuracy = run_exp("plot '" + runs.string() +
+                                "' --metric accuracy --x evaluations --log-x -o '" +
+                                (out / "accuracy.svg").string() + "'");
+  BOOST_TEST_REQUIRE(accuracy.status == 0, accuracy.output);
+  const std::string svg = read_file(out / "accuracy.svg");
+  BOOST_TEST(contains(svg, "test accuracy against loss evaluations"));
+  BOOST_TEST(contains(svg, "gradient.name=spsa"));
+  BOOST_TEST(contains(svg, "gradient.name=backprop"));
+  const auto cosine = run_exp("plot '" + runs.string() + "' --metric cosine --x seconds -o '" +
+                              (out / "cosine.svg").string() + "'");
+  BOOST_TEST_REQUIRE(cosine.status == 0, cosine.output);
+  BOOST_TEST(contains(read_file(out / "cosine.svg"),
+                      "cosine of the gradient estimate against training seconds"));
+}
+
 BOOST_AUTO_TEST_CASE(plot_of_one_run_is_labelled_by_its_folder) {
   const auto& runs = two_runs();
   BOOST_TEST_REQUIRE(runs.fast.status == 0, runs.fast.output);
@@ -192,6 +218,15 @@ BOOST_AUTO_TEST_CASE(plot_refuses_bad_input_with_one_line_naming_it,
   BOOST_TEST(lines_of(metric.output).size() == 1u, metric.output);
   BOOST_TEST(contains(metric.output, "--metric"));
   BOOST_TEST(contains(metric.output, "'speed'"));
+
+  const auto axis = run_exp("plot '" + runs.fast.dir.string() + "' --x minutes");
+  BOOST_TEST(axis.status == 2);
+  BOOST_TEST(lines_of(axis.output).size() == 1u, axis.output);
+  BOOST_TEST(contains(axis.output, "--x: expected step, seconds or evaluations, found 'minutes'"));
+
+  const auto unmeasured = run_exp("plot '" + runs.fast.dir.string() + "' --metric cosine");
+  BOOST_TEST(unmeasured.status != 0);
+  BOOST_TEST(contains(unmeasured.output, "train.gradient_quality_every"));
 
   const auto format = run_exp("plot '" + runs.fast.dir.string() + "' -o out.pdf");
   BOOST_TEST(format.status == 2);

@@ -178,7 +178,8 @@ BOOST_AUTO_TEST_CASE(compare_shows_the_differing_keys_and_final_metrics) {
   BOOST_TEST(std::regex_search(compared.output, std::regex(R"( 1(\.0)? +completed)")));
   BOOST_TEST(compared.output.find("train.seed") == std::string::npos);
   BOOST_TEST(compared.output.find("dataset.kind") == std::string::npos);
-  for (const char* metric : {"loss", "train_acc", "test_acc", "wall_s", "steps_per_s"}) {
+  for (const char* metric :
+       {"loss", "train_acc", "test_acc", "wall_s", "steps_per_s", "evals", "evals_per_step"}) {
     BOOST_TEST(contains(compared.output, metric));
   }
   const auto csv =
@@ -186,6 +187,50 @@ BOOST_AUTO_TEST_CASE(compare_shows_the_differing_keys_and_final_metrics) {
   BOOST_TEST(contains(csv.output, summary_of(fast).get<std::string>("final_loss")));
   const auto one = run_exp("compare '" + slow.dir.string() + "'");
   BOOST_TEST(one.status == 2);
+}
+
+// train.gradient_quality_every: K measures the estimate against backprop at steps
+// 0, K, 2K, ... without counting the reference as the method's cost.
+BOOST_AUTO_TEST_CASE(gradient_quality_is_measured_every_k_steps_against_backprop) {
+  const auto runs = xp::test::fresh_directory("exp-run");
+  const std::string measured = kSynthetic + " train.iterations=100 train.gradient_quality_every=25";
+  const Run central = run_in(runs, measured);
+  BOOST_TEST_REQUIRE(central.status == 0, central.output);
+  const auto rows = lines_of(central.dir / "gradient_quality.csv");
+  BOOST_TEST(rows.front() == "step,cosine,relative_error,sign_agreement,estimate_norm,true_norm");
+  BOOST_TEST(column_of(central.dir / "gradient_quality.csv", 0) ==
+                 (std::vector<std::string>{"0", "25", "50", "75"}),
+             boost::test_tools::per_element());
+  // Central differences agree with backprop to about h^2 (the fast path is exact).
+  for (const auto& cosine : column_of(central.dir / "gradient_quality.csv", 1)) {
+    BOOST_TEST(std::stod(cosine) > 1.0 - 1e-12);
+  }
+  for (const auto& error : column_of(central.dir / "gradient_quality.csv", 2)) {
+    BOOST_TEST(std::stod(error) < 1e-6);
+  }
+  const auto summary = summary_of(central);
+  BOOST_TEST(summary.get<int>("gradient_quality_measurements") == 4);
+  BOOST_TEST(summary.get<double>("mean_cosine") > 1.0 - 1e-12);
+  BOOST_TEST(summary.get<int>("loss_evaluations") == 100 * 126);  // the reference is free
+  BOOST_TEST(summary.get<int>("derivative_passes") == 0);
+
+  // Backprop against itself: no error, every sign agrees; one evaluation a step.
+  const Run backprop = run_in(runs, measured + " gradient.name=backprop");
+  BOOST_TEST_REQUIRE(backprop.status == 0, backprop.output);
+  for (const auto& error : column_of(backprop.dir / "gradient_quality.csv", 2)) {
+    BOOST_TEST(std::stod(error) == 0.0);
+  }
+  for (const auto& agreement : column_of(backprop.dir / "gradient_quality.csv", 3)) {
+    BOOST_TEST(std::stod(agreement) == 1.0);
+  }
+  BOOST_TEST(summary_of(backprop).get<int>("loss_evaluations") == 100);
+
+  // Without a backprop gradient there is nothing to measure against: the run says so.
+  const Run single = run_in(runs, measured + " model.precision=single");
+  BOOST_TEST(single.status == 1);
+  BOOST_TEST(contains(single.output, "train.gradient_quality_every: the model or the loss has no "
+                                     "analytic gradient"));
+  BOOST_TEST(contains(read_file(single.dir / "summary.json"), "\"failed\""));
 }
 
 BOOST_AUTO_TEST_CASE(gradient_descent_listing_prints_its_final_parameters) {

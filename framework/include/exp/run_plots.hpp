@@ -11,27 +11,49 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exp/chart.hpp"
 
 namespace xp {
 
+// What a curve can be drawn against: steps, training seconds, or the loss
+// evaluations its gradients cost (to compare estimators at equal cost).
+enum class CurveAxis { step, seconds, evaluations };
+std::string_view to_string(CurveAxis axis);
+std::optional<CurveAxis> curve_axis_from_string(std::string_view word);
+
 struct RunCurves {
-  std::vector<double> steps;   // metrics.csv: step
-  std::vector<double> losses;  // metrics.csv: loss (inf or nan where the loss diverged)
+  std::vector<double> steps;    // metrics.csv: step
+  std::vector<double> losses;   // metrics.csv: loss (inf or nan where the loss diverged)
+  std::vector<double> seconds;  // metrics.csv: seconds
+  std::vector<double> evaluations;  // metrics.csv: evaluations (empty in runs before it)
   // epochs.csv, one entry per evaluation that measured accuracy.
   std::vector<double> epochs;
-  std::vector<double> train_accuracy;  // nan where not measured
-  std::vector<double> test_accuracy;   // nan where not measured
+  std::vector<double> evaluation_steps;  // the step each was measured after
+  std::vector<double> train_accuracy;    // nan where not measured
+  std::vector<double> test_accuracy;     // nan where not measured
+  // gradient_quality.csv (train.gradient_quality_every), empty when not measured.
+  std::vector<double> quality_steps;
+  std::vector<double> cosine;
+  std::vector<double> relative_error;
+  std::vector<double> sign_agreement;
+  std::filesystem::path run_dir;
   bool has_accuracy() const { return !epochs.empty(); }
+
+  // Where each of `at_steps` lies on `axis`. Throws xp::Error naming metrics.csv when
+  // the run did not record the axis, or a step it has no row for.
+  std::vector<double> on_axis(const std::vector<double>& at_steps, CurveAxis axis) const;
 };
 
-// Reads metrics.csv and epochs.csv of run_dir, finding columns by their header names.
-// A last row cut short by a crash is left out. Throws xp::Error naming the file when
-// one is missing or has no header the run writes.
+// Reads metrics.csv, epochs.csv and, when present, gradient_quality.csv of run_dir,
+// finding columns by their header names. A last row cut short by a crash is left
+// out. Throws xp::Error naming the file when one is missing or has no header the
+// run writes.
 RunCurves read_run_curves(const std::filesystem::path& run_dir);
 
 // The loss smoothed with an exponential moving average whose span grows with the run
