@@ -135,6 +135,16 @@ BOOST_AUTO_TEST_CASE(every_gradient_estimator_resumes_bit_identical,
   }
 }
 
+// A gradient method's state (here a running sum and count) goes into the checkpoint.
+BOOST_AUTO_TEST_CASE(a_gradient_method_keeps_its_state_across_a_resume,
+                     *boost::unit_test::label("fault_killed")) {
+  ::setenv("EXP_PLUGIN_PATH", EXP_RESUME_TEST_PLUGIN_DIR, 1);
+  stop_resume_and_compare({"configs/synthetic.yaml", "train.iterations=2400", "optimizer.lr=0.1",
+                           "gradient.name=averaged_backprop"},
+                          SIGINT, 300);
+  ::unsetenv("EXP_PLUGIN_PATH");
+}
+
 BOOST_AUTO_TEST_CASE(a_run_stopped_twice_resumes_twice_and_still_ends_identical,
                      *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-resume");
