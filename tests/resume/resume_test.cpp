@@ -124,7 +124,8 @@ BOOST_AUTO_TEST_CASE(every_gradient_estimator_resumes_bit_identical,
   const std::vector<std::vector<std::string>> estimators = {
       {"gradient.name=spsa", "gradient.q=2", "gradient.gamma=0.101"},
       {"gradient.name=random_direction", "gradient.sided=one"},
-      {"gradient.name=forward_gradient"}};
+      {"gradient.name=forward_gradient"},
+      {"gradient.name=richardson"}};
   for (const auto& gradient : estimators) {
     BOOST_TEST_CONTEXT(joined(gradient)) {
       std::vector<std::string> config = {"configs/synthetic.yaml", "train.iterations=2400",
