@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "commands.hpp"
 #include "config_arguments.hpp"
@@ -29,7 +30,8 @@ struct PlottedRun {
 // The runs named (a folder that is not a run stands for the runs under it), less any
 // whose metric files cannot be read (a run that failed before its first step): those
 // are named on stderr and left out.
-std::vector<PlottedRun> read_plotted_runs(const std::vector<std::string>& words) {
+std::vector<PlottedRun> read_plotted_runs(const std::vector<std::string>& words,
+                                          const std::vector<std::string>& label_keys) {
   const std::vector<fs::path> folders(words.begin(), words.end());
   std::vector<RunRecord> runs;
   std::vector<PlottedRun> plotted;
@@ -46,7 +48,7 @@ std::vector<PlottedRun> read_plotted_runs(const std::vector<std::string>& words)
   }
   if (plotted.empty()) throw Error("none of the runs has metrics to plot");
   // Labels say what differs between the runs that are drawn.
-  const std::vector<std::string> labels = run_labels(runs);
+  const std::vector<std::string> labels = run_labels(runs, label_keys);
   for (std::size_t i = 0; i < plotted.size(); ++i) plotted[i].label = labels[i];
   return plotted;
 }
@@ -156,6 +158,11 @@ Chart overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
                 : request.metric == "accuracy" ? accuracy_overlay(runs, request)
                                                : quality_overlay(runs, request);
   chart.log_x = request.log_x;
+  // Many lines: a legend inside the plot would hide some of them.
+  if (chart.series.size() > 4) {
+    chart.legend = LegendPosition::below;
+    chart.height += 20 * int(chart.series.size());
+  }
   return chart;
 }
 
@@ -171,12 +178,15 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
       "step, seconds (of training) or evaluations (loss evaluations the gradients cost); "
       "accuracy is drawn against epochs unless --x is given")(
       "log-x", "a logarithmic x axis (points at x <= 0 are left out)")(
+      "label", po::value<std::string>(),
+      "KEY[,KEY...]: label each run by these config keys (gradient.name,gradient.q) instead "
+      "of every key that differs")(
       "output,o", po::value<std::string>(),
       "the picture, FILE.svg or FILE.png (default: plot-<metric>.svg in the current folder)");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
     print_help(
-        "exp plot RUN_OR_FOLDER... [--metric M] [--x step|seconds|evaluations] [--log-x] "
+        "exp plot RUN_OR_FOLDER... [--metric M] [--x step|seconds|evaluations] [--log-x] [--label KEYS] "
         "[-o FILE.svg|FILE.png]",
         "Draws a metric of the runs on one chart against steps, training seconds or the\n"
         "loss evaluations their gradients cost (so that methods are compared at equal\n"
@@ -214,7 +224,14 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
   if (extension != ".svg" && extension != ".png")
     throw ConfigError("-o " + out.string() + ": expected a file name ending in .svg or .png");
 
-  const std::vector<PlottedRun> runs = read_plotted_runs(parsed.words);
+  std::vector<std::string> label_keys;
+  if (parsed.options.count("label")) {
+    std::stringstream list(parsed.options["label"].as<std::string>());
+    for (std::string key; std::getline(list, key, ',');) {
+      if (!key.empty()) label_keys.push_back(key);
+    }
+  }
+  const std::vector<PlottedRun> runs = read_plotted_runs(parsed.words, label_keys);
   draw_chart(overlay(runs, request), out);
   std::cout << "wrote " << out.string() << " (" << runs.size() << " run"
             << (runs.size() == 1 ? "" : "s") << ")\n";

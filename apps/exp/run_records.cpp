@@ -190,16 +190,23 @@ std::string run_label(const RunRecord& run, const std::vector<std::string>& keys
   std::string label;
   for (const auto& key : keys) {
     const auto found = run.config.find(key);
+    if (found == run.config.end()) continue;
     if (!label.empty()) label += " ";
-    label += key + "=" + (found == run.config.end() ? "-" : found->second);
+    label += key + "=" + found->second;
   }
   return label;
 }
 
-std::vector<std::string> run_labels(const std::vector<RunRecord>& runs) {
-  const auto keys = runs.size() > 1 ? differing_keys(runs) : std::vector<std::string>{};
+std::vector<std::string> run_labels(const std::vector<RunRecord>& runs,
+                                    const std::vector<std::string>& keys) {
+  const auto chosen = !keys.empty()     ? keys
+                      : runs.size() > 1 ? differing_keys(runs)
+                                        : std::vector<std::string>{};
   std::vector<std::string> labels;
-  for (const auto& run : runs) labels.push_back(keys.empty() ? run.name : run_label(run, keys));
+  for (const auto& run : runs) {
+    const std::string label = run_label(run, chosen);
+    labels.push_back(label.empty() ? run.name : label);
+  }
   return labels;
 }
 

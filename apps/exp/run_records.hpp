@@ -63,11 +63,13 @@ std::vector<RunRecord> read_runs(const std::vector<std::filesystem::path>& folde
 // some runs counts as differing), sorted.
 std::vector<std::string> differing_keys(const std::vector<RunRecord>& runs);
 
-// "optimizer.lr=0.1 model.hidden=[50]": the run's values of keys, in that order.
+// "optimizer.lr=0.1 model.hidden=[50]": the run's values of keys, in that order; keys
+// the run's config lacks (another plugin's parameters) are left out.
 std::string run_label(const RunRecord& run, const std::vector<std::string>& keys);
 
-// A short label per run from the keys that differ between them; the run's name when
-// none differ (or there is a single run).
-std::vector<std::string> run_labels(const std::vector<RunRecord>& runs);
+// A short label per run from `keys`, or by default from the keys that differ between
+// the runs; the run's name when there are none (or a single run and no keys).
+std::vector<std::string> run_labels(const std::vector<RunRecord>& runs,
+                                    const std::vector<std::string>& keys = {});
 
 }  // namespace xp::cli

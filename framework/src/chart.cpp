@@ -70,6 +70,14 @@ const char* with_style(SeriesStyle style) {
   }
 }
 
+// Ten colours told apart at a glance (gnuplot's own cycle repeats after eight, and a
+// comparison of estimators draws nine lines).
+std::string default_color(std::size_t index) {
+  static const char* const kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  return kPalette[index % std::size(kPalette)];
+}
+
 const char* legend_position(LegendPosition position) {
   switch (position) {
     case LegendPosition::bottom_right:
@@ -78,6 +86,8 @@ const char* legend_position(LegendPosition position) {
       return "top left";
     case LegendPosition::bottom_left:
       return "bottom left";
+    case LegendPosition::below:
+      return "below";
     case LegendPosition::top_right:
     default:
       return "top right";
@@ -128,8 +138,8 @@ std::string script_for(const Chart& chart, const std::filesystem::path& out, boo
   for (std::size_t k = 0; k < drawn.size(); ++k) {
     const Series& series = chart.series[drawn[k]];
     script << (k ? ", \\\n     " : "") << "$series" << drawn[k] << " using 1:2 with "
-           << with_style(series.style) << " lc "
-           << (series.color.empty() ? std::to_string(k + 1) : "rgb " + gnuplot_quoted(series.color))
+           << with_style(series.style) << " lc rgb "
+           << gnuplot_quoted(series.color.empty() ? default_color(k) : series.color)
            << " " << (series.label.empty() ? "notitle" : "title " + gnuplot_quoted(series.label));
   }
   script << "\nunset output\n";

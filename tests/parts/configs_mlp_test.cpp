@@ -67,3 +67,34 @@ BOOST_AUTO_TEST_CASE(shapes_option_prints_numpy_shapes_as_the_book) {
   BOOST_TEST_REQUIRE(result.status == 0, result.output);
   BOOST_TEST(result.output == "W1: (784, 100)\nb1: (100,)\nW2: (100, 10)\nb2: (10,)\n");
 }
+
+// The estimator study's configs (README, "Gradient estimators side by side") run on
+// MNIST, each counting the loss evaluations its method costs per step on the book's
+// 39,760 parameters, and measuring its gradient against backprop from step 0.
+BOOST_AUTO_TEST_CASE(estimator_study_configs_run_and_count_their_evaluations) {
+  constexpr std::size_t kParameters = 784 * 50 + 50 + 50 * 10 + 10;
+  const std::vector<std::pair<std::string, std::size_t>> per_step = {
+      {"central", 2 * kParameters}, {"forward", kParameters + 1},
+      {"spsa_q1", 2},               {"spsa_q10", 20},
+      {"random_direction_q1", 2},   {"random_direction_q10", 20},
+      {"forward_gradient", 1},      {"backprop", 1},
+      {"richardson", 0}};  // varies: at least two levels for every parameter
+  const auto runs = xp::test::fresh_directory("exp-estimators");
+  for (const auto& [name, evaluations] : per_step) {
+    BOOST_TEST_CONTEXT(name) {
+      const auto run = xp::test::run_experiment(
+          runs, "'" + kConfigs + "estimators/" + name + ".yaml' train.iterations=3");
+      BOOST_TEST_REQUIRE(run.status == 0, run.output);
+      const std::string metrics = xp::test::read_file(run.dir / "metrics.csv");
+      const auto first_row = metrics.substr(metrics.find('\n') + 1);
+      const auto counted = std::stoull(first_row.substr(first_row.rfind(',', first_row.find('\n')) + 1));
+      if (evaluations != 0) {
+        BOOST_TEST(counted == evaluations);
+      } else {
+        BOOST_TEST(counted >= 4 * kParameters);
+      }
+      const std::string quality = xp::test::read_file(run.dir / "gradient_quality.csv");
+      BOOST_TEST(quality.find("\n0,") != std::string::npos, quality);
+    }
+  }
+}

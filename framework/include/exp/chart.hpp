@@ -22,7 +22,8 @@ enum class SeriesStyle { lines, points, lines_points };
 
 // Where the legend sits, inside the plot: a falling loss leaves the top right free,
 // a rising accuracy the bottom right.
-enum class LegendPosition { top_right, bottom_right, top_left, bottom_left };
+// below: under the plot, for many lines that a legend inside would hide.
+enum class LegendPosition { top_right, bottom_right, top_left, bottom_left, below };
 
 struct Series {
   std::string label{};  // shown in the legend; empty: no legend entry
