@@ -233,6 +233,31 @@ BOOST_AUTO_TEST_CASE(gradient_quality_is_measured_every_k_steps_against_backprop
   BOOST_TEST(contains(read_file(single.dir / "summary.json"), "\"failed\""));
 }
 
+// The estimators spread their directions or parameters over the threads; their runs
+// do not depend on how many there are.
+BOOST_AUTO_TEST_CASE(every_gradient_estimator_runs_bit_identical_on_one_and_two_threads) {
+  const auto runs = xp::test::fresh_directory("exp-run");
+  for (const std::string gradient :
+       {"spsa gradient.q=5 gradient.gamma=0.101", "random_direction gradient.q=5",
+        "random_direction gradient.q=3 gradient.sided=one gradient.directions=sphere",
+        "forward_gradient gradient.q=5", "richardson"}) {
+    BOOST_TEST_CONTEXT(gradient) {
+      const std::string config = kSynthetic + " train.iterations=60 optimizer.lr=0.1 " +
+                                 "train.gradient_quality_every=10 gradient.name=" + gradient;
+      const Run one = run_in(runs, config + " train.threads=1");
+      const Run two = run_in(runs, config + " train.threads=2");
+      BOOST_TEST_REQUIRE(one.status == 0, one.output);
+      BOOST_TEST_REQUIRE(two.status == 0, two.output);
+      BOOST_TEST(column_of(one.dir / "metrics.csv", 2) == column_of(two.dir / "metrics.csv", 2),
+                 boost::test_tools::per_element());
+      BOOST_TEST(read_file(one.dir / "gradient_quality.csv") ==
+                 read_file(two.dir / "gradient_quality.csv"));
+      BOOST_TEST(read_file(one.dir / "params" / "W1.npy") ==
+                 read_file(two.dir / "params" / "W1.npy"));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(gradient_descent_listing_prints_its_final_parameters) {
   // The book's gradient_descent(function_2, [-3, 4], lr=0.1, step_num=100).
   const auto dir = xp::test::fresh_directory("exp-run");
