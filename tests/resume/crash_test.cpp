@@ -161,6 +161,13 @@ BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_is_refused_with_the_file_named,
   BOOST_TEST(
       contains(xp::test::error_of([&] { xp::Checkpoint::from_bytes(first, "c.bin", identity); }),
                "format 1, without checksum"));
+  // The second had no gradient-method state: resuming from it could not continue a
+  // stateful method, so it is refused by name rather than misread.
+  std::string second = bytes;
+  second[7] = '2';
+  BOOST_TEST(
+      contains(xp::test::error_of([&] { xp::Checkpoint::from_bytes(second, "c.bin", identity); }),
+               "c.bin: written by an earlier exp (format 2, without the gradient method's state"));
 }
 
 BOOST_AUTO_TEST_CASE(exp_resume_refuses_a_damaged_or_foreign_checkpoint_and_writes_nothing,
