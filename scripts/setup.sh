@@ -11,6 +11,8 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libboost-dev libboost-program-options-dev libboost-filesystem-dev libboost-test-dev
   libyaml-cpp-dev libeigen3-dev zlib1g-dev libssl-dev
+  # mpirun -np N exp run (tests/mpi runs it on this machine)
+  openmpi-bin libopenmpi-dev
   dataset-fashion-mnist gnuplot-nox
   # scripts/test.sh: the libFuzzer targets (clang's runtime) and readable sanitizer stacks
   clang libclang-rt-14-dev llvm

@@ -1,12 +1,15 @@
 // exp: run, check and compare learning experiments described by YAML configs.
 #include <boost/program_options/errors.hpp>
+#include <chrono>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.hpp"
+#include "process_launch.hpp"
 #include "exp/error.hpp"
 #include "exp/suggest.hpp"
 
@@ -44,9 +47,48 @@ std::vector<std::string> command_names() {
   return names;
 }
 
+// A command's exit status and, when it failed, why (one line).
+struct Outcome {
+  int status = 0;
+  std::string error;
+};
+
+Outcome run_command(const xp::cli::Command& command, const std::vector<std::string>& arguments,
+                    const std::vector<std::string>& command_line) {
+  try {
+    return {command.run(arguments, command_line), ""};
+  } catch (const xp::ConfigError& e) {
+    return {2, e.what()};
+  } catch (const boost::program_options::error& e) {
+    return {2, e.what()};
+  } catch (const std::exception& e) {
+    return {1, e.what()};
+  }
+}
+
+// A failure of one process of an MPI job ends all of them (the others would wait for
+// it forever). Rank 0 reports and ends the job at once; another rank first gives rank
+// 0 the time to do so, since most failures (a config error) happen on every rank
+// alike, and only reports, with its number, one that rank 0 did not have.
+void end_job_after_failure(xp::cli::ProcessLaunch& launch, const std::string& name,
+                           const Outcome& outcome) {
+  const xp::ProcessGroup& group = launch.group();
+  if (group.rank() != 0) {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    if (!outcome.error.empty()) {
+      std::cerr << "exp " << name << ": rank " << group.rank() << ": " << outcome.error
+                << std::endl;
+    }
+  } else if (!outcome.error.empty()) {
+    std::cerr << "exp " << name << ": " << outcome.error << std::endl;
+  }
+  launch.abort(outcome.status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  xp::cli::ProcessLaunch launch(argc, argv);
   const std::vector<std::string> command_line(argv, argv + argc);
   if (argc < 2 || command_line[1] == "--help" || command_line[1] == "-h" ||
       command_line[1] == "help") {
@@ -61,16 +103,16 @@ int main(int argc, char** argv) {
               << "; see exp --help\n";
     return 2;
   }
-  try {
-    return command->run(arguments, command_line);
-  } catch (const xp::ConfigError& e) {
-    std::cerr << "exp " << name << ": " << e.what() << "\n";
-    return 2;
-  } catch (const boost::program_options::error& e) {
-    std::cerr << "exp " << name << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "exp " << name << ": " << e.what() << "\n";
-    return 1;
-  }
+  // Only `exp run` splits its work between the processes of an MPI job; any other
+  // command would run once per process (N sweeps, N resumes of one run).
+  const Outcome outcome =
+      launch.group().size() > 1 && name != "run"
+          ? Outcome{2, "runs as one process: start it without mpirun (under mpirun, exp run "
+                       "splits each gradient between the processes)"}
+          : run_command(*command, arguments, command_line);
+  // Completed, diverged and interrupted runs end alike on every rank.
+  const bool failed = outcome.status == 1 || outcome.status == 2;
+  if (failed && launch.group().size() > 1) end_job_after_failure(launch, name, outcome);
+  if (!outcome.error.empty()) std::cerr << "exp " << name << ": " << outcome.error << "\n";
+  return outcome.status;
 }

@@ -8,6 +8,7 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_log.hpp"
 #include "exp/run_status.hpp"
+#include "process_launch.hpp"
 #include "training_session.hpp"
 
 namespace xp::cli {
@@ -59,11 +60,17 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
 
   // Everything that can be the user's mistake is found before the run directory exists.
   const std::string runs_dir = runs_dir_option(parsed.options);
-  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
+  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)),
+                        process_group());
   const ExperimentConfig& config = experiment.config();
+  check_same_inputs(experiment);
+  const std::vector<std::string> hosts =
+      experiment.group().size() > 1 ? experiment.group().hosts() : std::vector<std::string>{};
 
   // From here a signal stops the run at the end of a step, with its files complete.
   StopOnSignal stop;
+  // Under mpirun rank 0 alone writes the run directory and prints.
+  if (experiment.group().rank() != 0) return train_beside_rank_zero(experiment, stop, nullptr);
   // --quiet: the console gets the run directory only; log.txt records as usual.
   const bool quiet = parsed.options["quiet"].as<bool>();
   std::ostream silent(nullptr);
@@ -80,6 +87,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   RunSummary summary;
   summary.started_utc = utc_now();
   describe_run(summary, experiment, run);
+  summary.hosts = hosts;
   log.stream() << "run directory: " << run.path().string() << std::endl;
   if (quiet) std::cout << "run directory: " << run.path().string() << std::endl;
   const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr);

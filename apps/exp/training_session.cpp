@@ -12,6 +12,7 @@
 #include "exp/number_format.hpp"
 #include "exp/progress_display.hpp"
 #include "exp/run_plots.hpp"
+#include "exp/sha256.hpp"
 #include "exp/trainer.hpp"
 
 namespace xp::cli {
@@ -83,6 +84,40 @@ std::string checkpoint_identity(const RunDirectory& run, const RunSummary& summa
   return run_identity(config.str(), plugins);
 }
 
+int train_beside_rank_zero(Experiment& experiment, StopOnSignal& stop, const Checkpoint* from) {
+  Random rng(experiment.config().train.seed);
+  Vector theta = from ? restore(experiment, *from, rng) : experiment.initial_parameters(rng);
+  const TrainingOutcome outcome =
+      Trainer(experiment).run(theta, rng, {&stop}, from ? &from->point : nullptr);
+  return exit_status(outcome.status);
+}
+
+void check_same_inputs(Experiment& experiment) {
+  ProcessGroup& group = experiment.group();
+  if (group.size() == 1) return;
+  Sha256 inputs;
+  inputs.update(experiment.config().to_yaml_text());
+  for (const auto& data : experiment.data_records()) inputs.update(data.sha256);
+  const std::string mine = inputs.hex_digest();
+  std::string first = mine;
+  group.broadcast(first);
+  // Which ranks differ, known to all, so that rank 0 can name them.
+  std::vector<double> differs(group.size());
+  std::vector<std::size_t> slots(group.size() + 1);
+  for (std::size_t r = 0; r <= group.size(); ++r) slots[r] = r;
+  differs[group.rank()] = mine != first ? 1.0 : 0.0;
+  group.all_gather(differs.data(), slots);
+  std::string ranks;
+  for (std::size_t r = 0; r < group.size(); ++r) {
+    if (differs[r] != 0.0) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+  }
+  if (ranks.empty()) return;
+  throw ConfigError("rank " + ranks +
+                    " resolved another config or read other data than rank 0 (the SHA-256 of "
+                    "the resolved config and the data files differs); every host needs the same "
+                    "config, plugins and data files");
+}
+
 void describe_run(RunSummary& summary, Experiment& experiment, const RunDirectory& run) {
   const ExperimentConfig& config = experiment.config();
   summary.experiment = config.experiment;
@@ -90,6 +125,7 @@ void describe_run(RunSummary& summary, Experiment& experiment, const RunDirector
   summary.total_steps = config.train.total_steps(experiment.train_size());
   summary.seed = config.train.seed;
   summary.threads = experiment.pool().size();
+  summary.processes = experiment.group().size();
   summary.host = host_name();
   summary.pid = long(::getpid());
   summary.source = source_revision(EXP_SOURCE_DIR);
@@ -106,7 +142,9 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
 
   try {
     // A live line on a terminal, plain lines elsewhere; log.txt gets the plain lines.
-    ProgressDisplay printer(log.console(), stdout_is_terminal(), &log.file());
+    // Under mpirun, stdout may be a terminal the launcher forwards, or a pipe behind it.
+    const bool redraw = stdout_is_terminal() && experiment.group().size() == 1;
+    ProgressDisplay printer(log.console(), redraw, &log.file());
     MetricFiles files(run, 1000, from ? std::optional(from->rows) : std::nullopt);
     SummaryUpdater updater(run, summary);
     CheckpointWriter checkpoints(run, files, config.train.checkpoint_seconds,

@@ -33,4 +33,14 @@ std::string checkpoint_identity(const RunDirectory& run, const RunSummary& summa
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
                            RunLog& log, StopOnSignal& stop, const Checkpoint* from);
 
+// What a rank other than 0 of an MPI job does: the same training, step for step (its
+// share of each gradient, the same batches and updates), writing nothing. Returns
+// the exit status the run ends with on every rank.
+int train_beside_rank_zero(Experiment& experiment, StopOnSignal& stop, const Checkpoint* from);
+
+// Refuses (xp::ConfigError, on every rank) to start an MPI job whose processes do not
+// have the same resolved config and data as rank 0: their gradients would not fit
+// together. Nothing to check for a process alone.
+void check_same_inputs(Experiment& experiment);
+
 }  // namespace xp::cli

@@ -20,8 +20,10 @@ std::shared_ptr<T> create(const ExperimentConfig& config, const PluginChoice& ch
 
 }  // namespace
 
-Experiment::Experiment(ExperimentConfig config)
-    : config_(std::move(config)), pool_(std::make_unique<ThreadPool>(config_.train.threads)) {
+Experiment::Experiment(ExperimentConfig config, ProcessGroup& group)
+    : config_(std::move(config)),
+      pool_(std::make_unique<ThreadPool>(config_.train.threads)),
+      group_(group) {
   Context context;
   context.seed = config_.train.seed;
   context.pool = pool_.get();

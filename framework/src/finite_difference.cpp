@@ -1,6 +1,7 @@
 #include "exp/finite_difference.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -19,16 +20,15 @@ std::optional<DifferenceStrategy> difference_strategy_from_string(std::string_vi
 namespace {
 
 // Cost per parameter: one or two full forward passes over the batch. This is the
-// definition the fast path is checked against.
+// definition the fast path is checked against. Fills gradient[first, last).
 void naive_differences(const Objective& objective, const Vector& theta, double a, double b,
-                       Vector& gradient) {
-  const std::size_t count = objective.size();
+                       std::size_t first, std::size_t last, Vector& gradient) {
   // With b == 0 every L(theta + b e_i) is L(theta): evaluate it once (P + 1 passes).
   const bool b_is_base = (b == 0.0);
   const double base = b_is_base ? objective.loss(theta) : 0.0;
-  objective.pool().for_each_block(count, [&](std::size_t begin, std::size_t end) {
+  objective.pool().for_each_block(last - first, [&](std::size_t begin, std::size_t end) {
     Vector shifted = theta;
-    for (std::size_t i = begin; i < end; ++i) {
+    for (std::size_t i = first + begin; i < first + end; ++i) {
       const auto k = Eigen::Index(i);
       const double original = theta[k];
       shifted[k] = original + a;
@@ -45,27 +45,85 @@ void naive_differences(const Objective& objective, const Vector& theta, double a
 }
 
 void shortcut_differences(const Objective& objective, const LossDifferences& differences, double a,
-                          double b, Vector& gradient) {
-  objective.pool().for_each_block(objective.size(), [&](std::size_t begin, std::size_t end) {
-    double* out = gradient.data() + begin;
-    differences.compute(begin, end, a, b, out);
+                          double b, std::size_t first, std::size_t last, Vector& gradient) {
+  objective.pool().for_each_block(last - first, [&](std::size_t begin, std::size_t end) {
+    double* out = gradient.data() + first + begin;
+    differences.compute(first + begin, first + end, a, b, out);
     for (std::size_t i = 0; i < end - begin; ++i) out[i] /= (a - b);
   });
+}
+
+// gradient[first, last) by the fast path where the model has one, else naively.
+void differences_in_range(const Objective& objective, const Vector& theta, double a, double b,
+                          DifferenceStrategy strategy, std::size_t first, std::size_t last,
+                          Vector& gradient) {
+  if (strategy == DifferenceStrategy::fast) {
+    const DifferenceSteps steps{b == -a, std::max(std::abs(a), std::abs(b))};
+    if (auto differences = objective.differences(theta, steps)) {
+      shortcut_differences(objective, *differences, a, b, first, last, gradient);
+      return;
+    }
+  }
+  naive_differences(objective, theta, a, b, first, last, gradient);
+}
+
+// Each process of the group computes its part of the split, then all of them gather
+// the whole gradient, every process's seconds (for the next split) and what each
+// spent. The evaluations recorded are those the estimate stands for, as one process
+// would count them (so metrics.csv does not depend on the number of processes); the
+// passes are those every process actually ran.
+void split_between_processes(const Objective& objective, const Vector& theta, double a, double b,
+                             DifferenceStrategy strategy, BalancedSplit& split, Vector& gradient) {
+  ProcessGroup& group = objective.group();
+  const std::size_t count = objective.size();
+  const std::size_t size = group.size();
+  const std::size_t rank = group.rank();
+  const std::vector<std::size_t> bounds = split.bounds(count, size);
+  const EvaluationCounts before = objective.counts();
+  const auto start = std::chrono::steady_clock::now();
+  differences_in_range(objective, theta, a, b, strategy, bounds[rank], bounds[rank + 1], gradient);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  group.all_gather(gradient.data(), bounds);
+
+  const EvaluationCounts mine = objective.counts();
+  constexpr std::size_t kShared = 4;  // seconds, evaluations, forward and derivative passes
+  std::vector<double> shared(kShared * size);
+  std::vector<std::size_t> slots(size + 1);
+  for (std::size_t r = 0; r <= size; ++r) slots[r] = kShared * r;
+  shared[kShared * rank] = seconds;
+  shared[kShared * rank + 1] = double(mine.evaluations - before.evaluations);
+  shared[kShared * rank + 2] = double(mine.forward_passes - before.forward_passes);
+  shared[kShared * rank + 3] = double(mine.derivative_passes - before.derivative_passes);
+  group.all_gather(shared.data(), slots);
+
+  std::vector<double> times(size);
+  EvaluationCounts others;
+  for (std::size_t r = 0; r < size; ++r) {
+    times[r] = shared[kShared * r];
+    if (r == rank) continue;
+    others.forward_passes += std::uint64_t(shared[kShared * r + 2]);
+    others.derivative_passes += std::uint64_t(shared[kShared * r + 3]);
+  }
+  split.record(times);
+  // k points per parameter, and L(theta) once when one of them is theta itself.
+  const std::uint64_t points = std::uint64_t(a != 0.0) + std::uint64_t(b != 0.0);
+  const std::uint64_t stands_for = points * count + (points == 1 ? 1 : 0);
+  others.evaluations = stands_for - (mine.evaluations - before.evaluations);
+  objective.count(others);
 }
 
 }  // namespace
 
 void finite_difference_gradient(const Objective& objective, const Vector& theta, double a, double b,
-                                DifferenceStrategy strategy, Vector& gradient) {
+                                DifferenceStrategy strategy, Vector& gradient,
+                                BalancedSplit* split) {
   gradient.resize(Eigen::Index(objective.size()));
-  if (strategy == DifferenceStrategy::fast) {
-    const DifferenceSteps steps{b == -a, std::max(std::abs(a), std::abs(b))};
-    if (auto differences = objective.differences(theta, steps)) {
-      shortcut_differences(objective, *differences, a, b, gradient);
-      return;
-    }
+  if (split != nullptr && objective.group().size() > 1) {
+    split_between_processes(objective, theta, a, b, strategy, *split, gradient);
+    return;
   }
-  naive_differences(objective, theta, a, b, gradient);
+  differences_in_range(objective, theta, a, b, strategy, 0, objective.size(), gradient);
 }
 
 }  // namespace xp

@@ -17,7 +17,7 @@ FiniteDifferenceOptions FiniteDifferenceOptions::from(const Parameters& paramete
 
 void FiniteDifferenceMethod::compute(const Objective& objective, const Vector& theta,
                                      const GradientStep&, Vector& gradient) {
-  finite_difference_gradient(objective, theta, a_, b_, strategy_, gradient);
+  finite_difference_gradient(objective, theta, a_, b_, strategy_, gradient, &split_);
 }
 
 }  // namespace xp

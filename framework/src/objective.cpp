@@ -80,6 +80,12 @@ void Objective::count_evaluations(std::uint64_t evaluations) const {
   evaluations_ += evaluations;
 }
 
+void Objective::count(const EvaluationCounts& more) const {
+  evaluations_ += more.evaluations;
+  forward_passes_ += more.forward_passes;
+  derivative_passes_ += more.derivative_passes;
+}
+
 std::uint64_t step_random_seed(std::uint64_t run_seed, std::size_t step) {
   // A fixed tag keeps these streams apart from datasets' derive_seed(seed, plugin seed).
   constexpr std::uint64_t kGradientStreams = 0x6772616469656e74ULL;  // "gradient"

@@ -66,7 +66,13 @@ std::string RunSummary::to_json() const {
   json.key("mean_sign_agreement").value(mean(quality.sign_agreement));
   json.key("seed").value(seed);
   json.key("threads").value(threads);
+  json.key("processes").value(std::uint64_t(processes));
   json.key("host").value(host);
+  if (!hosts.empty()) {
+    json.key("hosts").begin_array();
+    for (const auto& name : hosts) json.value(name);
+    json.end_array();
+  }
   json.key("pid").value(std::int64_t(pid));
   json.key("resumed").begin_array();
   for (const auto& resumption : resumed) {

@@ -74,7 +74,8 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
   std::optional<std::size_t> diverged_step;
   for (std::size_t step = progress.steps; step < plan.total_steps; ++step) {
     dataset.gather(Split::train, sampler.next(), batch);
-    const Objective objective(experiment_.model(), experiment_.loss(), batch, experiment_.pool());
+    const Objective objective(experiment_.model(), experiment_.loss(), batch, experiment_.pool(),
+                              experiment_.group());
     Random step_random(step_random_seed(settings.seed, step));
     experiment_.gradient().compute(objective, theta, {step, step_random}, gradient);
     progress.spent += objective.counts();
@@ -102,8 +103,9 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     ++progress.losses;
     progress.evaluated_last = settings.evaluates_after(step, train_size);
     if (progress.evaluated_last) evaluate(step);
-    // A stop after the last step changes nothing: the run is complete.
-    stop = stop && progress.steps < plan.total_steps;
+    // A stop after the last step changes nothing: the run is complete. A signal may
+    // reach one process of a group only: all stop, after the same step.
+    stop = experiment_.group().any(stop) && progress.steps < plan.total_steps;
     progress.seconds = seconds();
     const TrainingSnapshot snapshot{
         progress, theta, experiment_.optimizer(), experiment_.gradient(), rng, sampler, stop};

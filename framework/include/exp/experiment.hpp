@@ -25,10 +25,12 @@ class Experiment {
  public:
   // Throws ConfigError for a value a plugin refuses (located in the config) and for
   // a batch larger than the training set; xp::Error if a plugin fails otherwise.
-  explicit Experiment(ExperimentConfig config);
+  // group: the processes that train this run together (MPI ranks), or this one alone.
+  explicit Experiment(ExperimentConfig config, ProcessGroup& group = single_process());
 
   const ExperimentConfig& config() const { return config_; }
   ThreadPool& pool() { return *pool_; }
+  ProcessGroup& group() { return group_; }
   const Dataset& dataset() const { return *dataset_; }
   const Model& model() const { return *model_; }
   const Loss& loss() const { return *loss_; }
@@ -47,6 +49,7 @@ class Experiment {
   ExperimentConfig config_;
   // Declared first so it outlives the gradient method that uses it.
   std::unique_ptr<ThreadPool> pool_;
+  ProcessGroup& group_;
   std::shared_ptr<Dataset> dataset_;
   std::shared_ptr<Model> model_;
   std::shared_ptr<Loss> loss_;

@@ -19,7 +19,11 @@ enum class DifferenceStrategy { fast, naive };
 std::string_view to_string(DifferenceStrategy strategy);
 std::optional<DifferenceStrategy> difference_strategy_from_string(std::string_view word);
 
+// With `split`, the processes of objective.group() each compute a part of the
+// parameters (balanced by the time the parts took last) and gather the rest; the
+// result is the same bits for any number of processes.
 void finite_difference_gradient(const Objective& objective, const Vector& theta, double a, double b,
-                                DifferenceStrategy strategy, Vector& gradient);
+                                DifferenceStrategy strategy, Vector& gradient,
+                                BalancedSplit* split = nullptr);
 
 }  // namespace xp

@@ -47,6 +47,7 @@ class FiniteDifferenceMethod final : public GradientMethod {
   double a_;
   double b_;
   DifferenceStrategy strategy_;
+  BalancedSplit split_;  // between the processes of a run (MPI), kept from step to step
 };
 
 }  // namespace xp

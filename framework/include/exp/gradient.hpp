@@ -13,6 +13,7 @@
 #include "exp/optimizer.hpp"
 #include "exp/parallel.hpp"
 #include "exp/plugin.hpp"
+#include "exp/process_group.hpp"
 #include "exp/random.hpp"
 #include "exp/tensor.hpp"
 
@@ -20,8 +21,10 @@ namespace xp {
 
 class Objective {
  public:
-  Objective(const Model& model, const Loss& loss, const Batch& batch, ThreadPool& pool)
-      : model_(model), loss_(loss), batch_(batch), pool_(pool) {}
+  // group: the processes that share per-parameter work (exp/process_group.hpp).
+  Objective(const Model& model, const Loss& loss, const Batch& batch, ThreadPool& pool,
+            ProcessGroup& group = single_process())
+      : model_(model), loss_(loss), batch_(batch), pool_(pool), group_(group) {}
 
   // The batch loss at theta by a full forward pass. Thread-safe.
   double loss(const Vector& theta) const;
@@ -40,18 +43,22 @@ class Objective {
   EvaluationCounts counts() const;
   // Counts `evaluations` more (for a shortcut's points); thread-safe.
   void count_evaluations(std::uint64_t evaluations) const;
+  // Counts what other processes of the group spent on this estimate.
+  void count(const EvaluationCounts& more) const;
 
   std::size_t size() const { return model_.layout().size(); }
   const Model& model() const { return model_; }
   const Loss& loss_function() const { return loss_; }
   const Batch& batch() const { return batch_; }
   ThreadPool& pool() const { return pool_; }
+  ProcessGroup& group() const { return group_; }
 
  private:
   const Model& model_;
   const Loss& loss_;
   const Batch& batch_;
   ThreadPool& pool_;
+  ProcessGroup& group_;
   mutable std::atomic<std::uint64_t> evaluations_{0};
   mutable std::atomic<std::uint64_t> forward_passes_{0};
   mutable std::atomic<std::uint64_t> derivative_passes_{0};

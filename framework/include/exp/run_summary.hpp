@@ -63,7 +63,9 @@ struct RunSummary {
   EvaluationCounts spent;
   QualitySums quality;
   std::uint64_t seed = 0;
-  unsigned threads = 1;
+  unsigned threads = 1;    // per process
+  std::size_t processes = 1;         // MPI ranks that shared each gradient
+  std::vector<std::string> hosts;    // of the ranks, by rank (empty: host alone)
   std::string host;
   long pid = 0;  // of the process writing this run now (informative: see exp/run_status.hpp)
   std::vector<Resumption> resumed;

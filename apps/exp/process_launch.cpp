@@ -1,0 +1,128 @@
+#include "process_launch.hpp"
+
+#include <cstdlib>
+
+#ifdef EXP_WITH_MPI
+#include <mpi.h>
+
+#include "exp/error.hpp"
+#include "exp/run_summary.hpp"
+#endif
+
+namespace xp::cli {
+
+namespace {
+
+ProcessGroup* g_group = &single_process();
+
+#ifdef EXP_WITH_MPI
+
+// Set by Open MPI's launcher (mpirun, srun with PMIx): without them this process is
+// alone, and MPI is not initialised (a singleton init costs start-up time and may
+// warn on machines without a network).
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
+class MpiGroup final : public ProcessGroup {
+ public:
+  MpiGroup() {
+    int rank = 0;
+    int size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    rank_ = std::size_t(rank);
+    size_ = std::size_t(size);
+  }
+  std::size_t rank() const override { return rank_; }
+  std::size_t size() const override { return size_; }
+
+  void all_gather(double* values, const std::vector<std::size_t>& bounds) override {
+    std::vector<int> counts(size_), displacements(size_);
+    for (std::size_t r = 0; r < size_; ++r) {
+      counts[r] = int(bounds[r + 1] - bounds[r]);
+      displacements[r] = int(bounds[r]);
+    }
+    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values, counts.data(),
+                         displacements.data(), MPI_DOUBLE, MPI_COMM_WORLD),
+          "MPI_Allgatherv");
+  }
+
+  bool any(bool flag) override {
+    int mine = flag ? 1 : 0;
+    int result = 0;
+    check(MPI_Allreduce(&mine, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    return result != 0;
+  }
+
+  void broadcast(std::string& text) override {
+    unsigned long long length = text.size();
+    check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    text.resize(std::size_t(length));
+    check(MPI_Bcast(text.data(), int(length), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  }
+
+  std::vector<std::string> hosts() const override {
+    constexpr int kLength = 256;
+    std::string mine = host_name();
+    mine.resize(kLength - 1);
+    std::vector<char> all(std::size_t(kLength) * size_);
+    MPI_Allgather(mine.c_str(), kLength, MPI_CHAR, all.data(), kLength, MPI_CHAR,
+                  MPI_COMM_WORLD);
+    std::vector<std::string> names;
+    for (std::size_t r = 0; r < size_; ++r) names.emplace_back(all.data() + r * kLength);
+    return names;
+  }
+
+ private:
+  static void check(int code, const char* call) {
+    if (code != MPI_SUCCESS) throw Error(std::string(call) + " failed");
+  }
+  std::size_t rank_ = 0;
+  std::size_t size_ = 1;
+};
+
+#endif
+
+}  // namespace
+
+ProcessLaunch::ProcessLaunch(int& argc, char**& argv) {
+#ifdef EXP_WITH_MPI
+  if (launched_by_mpi()) {
+    int provided = 0;
+    // Only the main thread calls MPI; the worker threads compute.
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    mpi_ = std::make_unique<MpiGroup>();
+    g_group = mpi_.get();
+  }
+#else
+  (void)argc;
+  (void)argv;
+#endif
+}
+
+ProcessLaunch::~ProcessLaunch() {
+#ifdef EXP_WITH_MPI
+  if (mpi_) {
+    g_group = &single_process();
+    mpi_.reset();
+    MPI_Finalize();
+  }
+#endif
+}
+
+ProcessGroup& ProcessLaunch::group() { return *g_group; }
+
+void ProcessLaunch::abort(int status) {
+#ifdef EXP_WITH_MPI
+  if (mpi_) MPI_Abort(MPI_COMM_WORLD, status);
+#endif
+  std::exit(status);
+}
+
+ProcessGroup& process_group() { return *g_group; }
+
+}  // namespace xp::cli

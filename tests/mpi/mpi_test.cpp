@@ -1,0 +1,156 @@
+// `mpirun -np N exp run`: the ranks split every finite-difference gradient and end
+// with the same bits as one process, for N = 1, 2, 3, forward and central
+// differences, the fast and the naive path; rank 0 alone writes the run directory;
+// ranks with different inputs are refused.
+#define BOOST_TEST_MODULE exp under mpirun
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Open MPI refuses root unless told, and containers often lack what its shared-memory
+// single-copy transport needs: set for the tests here, not asked of users.
+struct MpiEnvironment {
+  MpiEnvironment() {
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 1);
+    setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+  }
+};
+const MpiEnvironment kEnvironment;
+
+const std::string kRun = "configs/synthetic.yaml train.iterations=120 train.threads=1";
+
+// Every row of a CSV file without column `skipped` (metrics.csv's seconds).
+std::vector<std::string> rows_without(const fs::path& file, std::size_t skipped) {
+  std::vector<std::string> rows;
+  std::istringstream lines(xp::test::read_file(file));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream cells(line);
+    std::string row;
+    std::size_t column = 0;
+    for (std::string cell; std::getline(cells, cell, ','); ++column) {
+      if (column != skipped) row += cell + ",";
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+boost::property_tree::ptree summary_of(const fs::path& dir) {
+  boost::property_tree::ptree tree;
+  boost::property_tree::read_json((dir / "summary.json").string(), tree);
+  return tree;
+}
+
+// The single run directory under runs/<experiment>/.
+fs::path only_run(const fs::path& runs) {
+  std::vector<fs::path> found;
+  for (const auto& experiment : fs::directory_iterator(runs)) {
+    for (const auto& run : fs::directory_iterator(experiment.path())) found.push_back(run.path());
+  }
+  BOOST_TEST_REQUIRE(found.size() == 1u);
+  return found.front();
+}
+
+xp::test::CommandResult mpirun(std::size_t processes, const std::string& arguments) {
+  return xp::test::run_command(std::string(EXP_MPIRUN) + " -np " + std::to_string(processes) +
+                               " '" + EXP_TEST_BINARY + "' " + arguments);
+}
+
+void check_same_results(const fs::path& split, const fs::path& alone) {
+  BOOST_TEST(rows_without(split / "metrics.csv", 3) == rows_without(alone / "metrics.csv", 3),
+             boost::test_tools::per_element());
+  BOOST_TEST(xp::test::read_file(split / "epochs.csv") == xp::test::read_file(alone / "epochs.csv"));
+  for (const auto& tensor : {"W1.npy", "b1.npy", "W2.npy", "b2.npy"}) {
+    BOOST_TEST(xp::test::read_file(split / "params" / tensor) ==
+                   xp::test::read_file(alone / "params" / tensor),
+               tensor);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(split_gradients_give_the_bits_of_one_process) {
+  for (const std::string method :
+       {"gradient.name=central_difference", "gradient.name=central_difference gradient.strategy=naive",
+        "gradient.name=forward_difference", "gradient.name=forward_difference gradient.strategy=naive"}) {
+    BOOST_TEST_CONTEXT(method) {
+      const auto alone_runs = xp::test::fresh_directory("exp-mpi-alone");
+      const auto alone = xp::test::run_experiment(alone_runs, kRun + " " + method);
+      BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+      for (const std::size_t processes : {1u, 2u, 3u}) {
+        BOOST_TEST_CONTEXT(processes << " processes") {
+          const auto runs = xp::test::fresh_directory("exp-mpi");
+          const auto result = mpirun(processes, "run " + kRun + " " + method + " --runs-dir '" +
+                                                    runs.string() + "'");
+          BOOST_TEST_REQUIRE(result.status == 0, result.output);
+          // Rank 0 alone made a run directory and printed.
+          const fs::path dir = only_run(runs);
+          check_same_results(dir, alone.dir);
+          const auto summary = summary_of(dir);
+          BOOST_TEST(summary.get<std::size_t>("processes") == processes);
+          BOOST_TEST(summary.get<std::string>("loss_evaluations") ==
+                     summary_of(alone.dir).get<std::string>("loss_evaluations"));
+          std::size_t completed_lines = 0;
+          for (std::size_t at = 0; (at = result.output.find("completed: ", at)) != std::string::npos;
+               ++at) {
+            ++completed_lines;
+          }
+          BOOST_TEST(completed_lines == 1u, result.output);
+        }
+      }
+    }
+  }
+}
+
+// A method that is not split (random directions) runs whole on every rank, from the
+// same stream, and still gives the bits of one process.
+BOOST_AUTO_TEST_CASE(methods_that_are_not_split_run_alike_on_every_rank) {
+  const std::string method = "gradient.name=spsa gradient.q=4 optimizer.lr=0.1";
+  const auto alone = xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"),
+                                              kRun + " " + method);
+  BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const auto result =
+      mpirun(2, "run " + kRun + " " + method + " --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  check_same_results(only_run(runs), alone.dir);
+}
+
+BOOST_AUTO_TEST_CASE(ranks_with_other_inputs_are_refused_before_a_run_starts,
+                     *boost::unit_test::label("fault_config")) {
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const std::string exp = std::string(" '") + EXP_TEST_BINARY + "' run " + kRun + " --runs-dir '" +
+                          runs.string() + "'";
+  const auto result = xp::test::run_command(std::string(EXP_MPIRUN) + " -np 1" + exp +
+                                            " optimizer.lr=0.5 : -np 1" + exp +
+                                            " optimizer.lr=0.1");
+  BOOST_TEST(result.status != 0);
+  BOOST_TEST(result.output.find("exp run: rank 1 resolved another config or read other data than rank 0") !=
+                 std::string::npos,
+             result.output);
+  BOOST_TEST(!fs::exists(runs / "synthetic"));
+}
+
+// A sweep or a resume under mpirun would run once per process: refused on every rank
+// before anything is written.
+BOOST_AUTO_TEST_CASE(commands_other_than_run_refuse_to_run_once_per_process,
+                     *boost::unit_test::label("fault_config")) {
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const auto sweep = mpirun(2, "sweep configs/synthetic.yaml optimizer.lr=1,0.1 --runs-dir '" +
+                                   runs.string() + "'");
+  BOOST_TEST(sweep.status != 0);
+  BOOST_TEST(sweep.output.find("exp sweep: runs as one process: start it without mpirun") !=
+                 std::string::npos,
+             sweep.output);
+  BOOST_TEST(fs::is_empty(runs));
+}
