@@ -3,7 +3,9 @@
 // stopped (parameters and every metric row; only the seconds column differs).
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "config_arguments.hpp"
@@ -14,6 +16,7 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_log.hpp"
 #include "exp/run_status.hpp"
+#include "process_launch.hpp"
 #include "training_session.hpp"
 
 namespace xp::cli {
@@ -58,6 +61,34 @@ std::size_t keep_history(const fs::path& dir, RunSummary& summary) {
   return earlier;
 }
 
+std::string file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot read the run's config");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What a rank other than 0 of `mpirun -np N exp resume` does: rank 0 checks the run
+// and reads it, then hands every rank the run's config and the verified checkpoint
+// (so only rank 0 needs the run directory), and all continue the run together.
+int resume_beside_rank_zero(const fs::path& dir, const std::vector<Override>& overrides,
+                            StopOnSignal& stop) {
+  ProcessGroup& group = process_group();
+  std::string config_text;
+  group.broadcast(config_text);
+  Experiment experiment(
+      resolve_config(ConfigSource::parse(config_text, dir / "config.yaml", overrides)), group);
+  check_same_inputs(experiment);
+  group.hosts();  // rank 0 gathers them for summary.json
+  std::string identity;
+  std::string bytes;
+  group.broadcast(identity);
+  group.broadcast(bytes);
+  const Checkpoint checkpoint = Checkpoint::from_bytes(bytes, "rank 0's checkpoint", identity);
+  return train_beside_rank_zero(experiment, stop, &checkpoint);
+}
+
 }  // namespace
 
 int resume_command(const Arguments& arguments, const Arguments& /*command_line*/) {
@@ -76,6 +107,16 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
     return parsed.help ? 0 : 2;
   }
   const fs::path dir = parsed.words.front();
+  std::vector<Override> overrides;
+  if (parsed.options.count("threads")) {
+    const auto threads = parsed.options["threads"].as<std::string>();
+    overrides.push_back(Override::from_option("train.threads", threads, "--threads " + threads));
+  }
+  ProcessGroup& group = process_group();
+  if (group.rank() != 0) {
+    StopOnSignal stop;
+    return resume_beside_rank_zero(dir, overrides, stop);
+  }
   const auto refuse = [&](const std::string& problem) {
     throw ConfigError(dir.string() + ": " + problem);
   };
@@ -109,21 +150,25 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
 
   // The run's own resolved config: the same experiment, without re-resolving
   // `extends` or overrides that may have changed since. Only the threads may change
-  // (a bigger machine), since the results do not depend on them.
-  std::vector<Override> overrides;
-  if (parsed.options.count("threads")) {
-    const auto threads = parsed.options["threads"].as<std::string>();
-    overrides.push_back(Override::from_option("train.threads", threads, "--threads " + threads));
-  }
-  Experiment experiment(resolve_config(ConfigSource::load(dir / "config.yaml", overrides)));
+  // (a bigger machine), and the number of processes, since the results do not depend
+  // on them.
+  std::string config_text = file_text(dir / "config.yaml");
+  group.broadcast(config_text);
+  Experiment experiment(
+      resolve_config(ConfigSource::parse(config_text, dir / "config.yaml", overrides)), group);
+  check_same_inputs(experiment);
+  const std::vector<std::string> hosts =
+      group.size() > 1 ? group.hosts() : std::vector<std::string>{};
   const RunDirectory run = RunDirectory::open(dir);
   RunSummary summary;
   describe_run(summary, experiment, run);
+  summary.hosts = hosts;
   // Verified before anything is written: a damaged checkpoint, or another run's,
   // would continue into results no run produced.
   Checkpoint checkpoint;
+  std::string identity = checkpoint_identity(run, summary);
   try {
-    checkpoint = read_checkpoint(dir, checkpoint_identity(run, summary));
+    checkpoint = read_checkpoint(dir, identity);
   } catch (const Error& e) {
     throw ConfigError(e.what());
   }
@@ -143,6 +188,11 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
   for (std::size_t i = earlier_changes; i < summary.plugins_changed.size(); ++i) {
     log.stream() << "warning: plugin changed since the run started: " << summary.plugins_changed[i]
                  << std::endl;
+  }
+  if (group.size() > 1) {
+    std::string bytes = checkpoint.to_bytes(identity);
+    group.broadcast(identity);
+    group.broadcast(bytes);
   }
   summary.resumed.push_back({at_step, utc_now()});
   log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step

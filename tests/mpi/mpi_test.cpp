@@ -6,6 +6,7 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 
@@ -153,4 +154,84 @@ BOOST_AUTO_TEST_CASE(commands_other_than_run_refuse_to_run_once_per_process,
                  std::string::npos,
              sweep.output);
   BOOST_TEST(fs::is_empty(runs));
+}
+
+// A run stopped in one process continues under mpirun -np 2 (rank 0 reads the run and
+// hands the others its config and checkpoint) and ends with the bits of a run that
+// never stopped.
+BOOST_AUTO_TEST_CASE(a_run_stopped_alone_resumes_under_mpirun_bit_identical,
+                     *boost::unit_test::label("fault_killed")) {
+  const std::string config = "configs/synthetic.yaml train.iterations=2400 train.threads=1";
+  const auto reference =
+      xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"), config);
+  BOOST_TEST_REQUIRE(reference.status == 0, reference.output);
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const std::string metrics = "'" + runs.string() + "'/synthetic/*/metrics.csv";
+  const auto stopped = xp::test::run_command(
+      "'" + std::string(EXP_TEST_BINARY) + "' run " + config + " --runs-dir '" + runs.string() +
+      "' >/dev/null 2>&1 & pid=$!; while kill -0 $pid && [ \"$(cat " + metrics +
+      " 2>/dev/null | wc -l)\" -lt 300 ]; do sleep 0.005; done; kill -INT $pid; wait $pid");
+  BOOST_TEST_REQUIRE(stopped.status == 130, stopped.output);
+  const fs::path dir = only_run(runs);
+  const auto resumed = mpirun(2, "resume '" + dir.string() + "'");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  check_same_results(dir, reference.dir);
+  const auto summary = summary_of(dir);
+  BOOST_TEST(summary.get<std::string>("status") == "completed");
+  BOOST_TEST(summary.get<std::size_t>("processes") == 2u);
+  BOOST_TEST(summary.get_child("resumed").size() == 1u);
+}
+
+// Ctrl-C to mpirun: Open MPI passes the job a SIGTERM, every rank stops after the same
+// step (they agree at each step's end), rank 0 writes the checkpoint, and the run
+// continues with another number of processes, or one, to the bits of a run that
+// never stopped. (20,000 steps, a second or two, so that the signal lands mid-run.)
+BOOST_AUTO_TEST_CASE(ctrl_c_to_mpirun_stops_with_a_checkpoint_that_resumes_with_any_n,
+                     *boost::unit_test::label("fault_killed")) {
+  const std::string config = "configs/synthetic.yaml train.iterations=20000 train.threads=1";
+  const auto reference =
+      xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"), config);
+  BOOST_TEST_REQUIRE(reference.status == 0, reference.output);
+  for (const std::size_t resumed_with : {3u, 1u}) {
+    BOOST_TEST_CONTEXT("resumed with " << resumed_with) {
+      const auto runs = xp::test::fresh_directory("exp-mpi");
+      const std::string metrics = "'" + runs.string() + "'/synthetic/*/metrics.csv";
+      const auto stopped = xp::test::run_command(
+          std::string(EXP_MPIRUN) + " -np 2 '" + EXP_TEST_BINARY + "' run " + config +
+          " --runs-dir '" + runs.string() + "' >/dev/null 2>&1 & pid=$!; while kill -0 $pid && " +
+          "[ \"$(cat " + metrics + " 2>/dev/null | wc -l)\" -lt 300 ]; do sleep 0.005; done; " +
+          "kill -INT $pid; wait $pid");
+      BOOST_TEST(stopped.status != 0, stopped.output);
+      const fs::path dir = only_run(runs);
+      BOOST_TEST_REQUIRE(summary_of(dir).get<std::string>("status") == "interrupted");
+      BOOST_TEST_REQUIRE(fs::exists(dir / "checkpoint.bin"));
+      const auto resumed = resumed_with == 1
+                               ? xp::test::run_exp("resume '" + dir.string() + "'")
+                               : mpirun(resumed_with, "resume '" + dir.string() + "'");
+      BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+      check_same_results(dir, reference.dir);
+      BOOST_TEST(summary_of(dir).get<std::size_t>("processes") == resumed_with);
+    }
+  }
+}
+
+// A rank killed mid-run (SIGKILL: no handler runs) ends the whole job within seconds,
+// never a hang; the run is then reported crashed, as any run whose process died.
+BOOST_AUTO_TEST_CASE(a_rank_killed_mid_run_ends_the_job_within_seconds,
+                     *boost::unit_test::label("fault_killed")) {
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const std::string metrics = "'" + runs.string() + "'/synthetic/*/metrics.csv";
+  const auto start = std::chrono::steady_clock::now();
+  const auto killed = xp::test::run_command(
+      std::string(EXP_MPIRUN) + " -np 2 '" + EXP_TEST_BINARY +
+      "' run configs/synthetic.yaml train.iterations=10000000 train.threads=1 --runs-dir '" +
+      runs.string() + "' >/dev/null 2>&1 & pid=$!; while kill -0 $pid && [ \"$(cat " + metrics +
+      " 2>/dev/null | wc -l)\" -lt 300 ]; do sleep 0.005; done; " +
+      "pkill -KILL -n -f 'exp run configs/synthetic.yaml train.iterations=10000000'; wait $pid");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(killed.status != 0);
+  BOOST_TEST(seconds < 30.0);
+  const auto listed = xp::test::run_exp("ls '" + runs.string() + "'");
+  BOOST_TEST(listed.output.find("crashed") != std::string::npos, listed.output);
 }
