@@ -8,6 +8,8 @@
 #include "exp/batch_sampler.hpp"
 #include "exp/experiment.hpp"
 #include "exp/number_format.hpp"
+#include "process_launch.hpp"
+#include "training_session.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
@@ -30,7 +32,10 @@ int grad_command(const Arguments& arguments, const Arguments& /*command_line*/) 
     const auto method = parsed.options["method"].as<std::string>();
     overrides.push_back(Override::from_option("gradient.name", method, "--method " + method));
   }
-  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
+  // Under mpirun the ranks split the gradient as in a run; rank 0 prints it.
+  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)),
+                        process_group());
+  check_same_inputs(experiment);
   const TrainSettings& settings = experiment.config().train;
 
   // The same draws, in the same order, as the first step of Trainer::run.
@@ -39,11 +44,13 @@ int grad_command(const Arguments& arguments, const Arguments& /*command_line*/) 
   BatchSampler sampler(settings.sampling, experiment.train_size(), settings.batch_size, rng);
   Batch batch;
   experiment.dataset().gather(Split::train, sampler.next(), batch);
-  const Objective objective(experiment.model(), experiment.loss(), batch, experiment.pool());
+  const Objective objective(experiment.model(), experiment.loss(), batch, experiment.pool(),
+                            experiment.group());
   Vector gradient;
   Random random(step_random_seed(settings.seed, 0));
   experiment.gradient().compute(objective, theta, {0, random}, gradient);
 
+  if (experiment.group().rank() != 0) return 0;
   const bool shapes_only = parsed.options.count("shapes") != 0;
   for (const auto& tensor : experiment.model().layout().tensors()) {
     if (shapes_only) {

@@ -103,13 +103,13 @@ int main(int argc, char** argv) {
               << "; see exp --help\n";
     return 2;
   }
-  // Only `exp run` and `exp resume` split their work between the processes of an MPI
-  // job; any other
+  // Only `exp run`, `exp resume` and `exp grad` split their work between the processes
+  // of an MPI job; any other
   // command would run once per process (N sweeps, N resumes of one run).
   const Outcome outcome =
-      launch.group().size() > 1 && name != "run" && name != "resume"
-          ? Outcome{2, "runs as one process: start it without mpirun (under mpirun, exp run "
-                       "and exp resume split each gradient between the processes)"}
+      launch.group().size() > 1 && name != "run" && name != "resume" && name != "grad"
+          ? Outcome{2, "runs as one process: start it without mpirun (under mpirun, exp run, "
+                       "exp resume and exp grad split each gradient between the processes)"}
           : run_command(*command, arguments, command_line);
   // Completed, diverged and interrupted runs end alike on every rank.
   const bool failed = outcome.status == 1 || outcome.status == 2;

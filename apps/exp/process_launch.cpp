@@ -1,5 +1,6 @@
 #include "process_launch.hpp"
 
+#include <chrono>
 #include <cstdlib>
 
 #ifdef EXP_WITH_MPI
@@ -41,6 +42,7 @@ class MpiGroup final : public ProcessGroup {
   std::size_t size() const override { return size_; }
 
   void all_gather(double* values, const std::vector<std::size_t>& bounds) override {
+    const Stopwatch timed(seconds_);
     std::vector<int> counts(size_), displacements(size_);
     for (std::size_t r = 0; r < size_; ++r) {
       counts[r] = int(bounds[r + 1] - bounds[r]);
@@ -52,6 +54,7 @@ class MpiGroup final : public ProcessGroup {
   }
 
   bool any(bool flag) override {
+    const Stopwatch timed(seconds_);
     int mine = flag ? 1 : 0;
     int result = 0;
     check(MPI_Allreduce(&mine, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
@@ -59,6 +62,7 @@ class MpiGroup final : public ProcessGroup {
   }
 
   void broadcast(std::string& text) override {
+    const Stopwatch timed(seconds_);
     unsigned long long length = text.size();
     check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
     text.resize(std::size_t(length));
@@ -77,12 +81,30 @@ class MpiGroup final : public ProcessGroup {
     return names;
   }
 
+  double communication_seconds() const override { return seconds_; }
+
  private:
+  // Adds the time until it goes out of scope to `total`.
+  class Stopwatch {
+   public:
+    explicit Stopwatch(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+    ~Stopwatch() {
+      total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+    Stopwatch(const Stopwatch&) = delete;
+    Stopwatch& operator=(const Stopwatch&) = delete;
+
+   private:
+    double& total_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
   static void check(int code, const char* call) {
     if (code != MPI_SUCCESS) throw Error(std::string(call) + " failed");
   }
   std::size_t rank_ = 0;
   std::size_t size_ = 1;
+  double seconds_ = 0.0;  // in MPI calls
 };
 
 #endif

@@ -174,6 +174,7 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     summary.steps_per_second = outcome.steps_per_second();
     summary.spent = outcome.spent;
     summary.quality = outcome.quality;
+    summary.communication_seconds = experiment.group().communication_seconds();
     run.replace_atomically("summary.json", summary.to_json());
     // Nothing is left to resume; a diverged run would only diverge again.
     if (outcome.status != RunStatus::interrupted) {

@@ -72,6 +72,7 @@ std::string RunSummary::to_json() const {
     json.key("hosts").begin_array();
     for (const auto& name : hosts) json.value(name);
     json.end_array();
+    json.key("communication_seconds").value(communication_seconds);
   }
   json.key("pid").value(std::int64_t(pid));
   json.key("resumed").begin_array();

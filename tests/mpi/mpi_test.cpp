@@ -235,3 +235,14 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_mid_run_ends_the_job_within_seconds,
   const auto listed = xp::test::run_exp("ls '" + runs.string() + "'");
   BOOST_TEST(listed.output.find("crashed") != std::string::npos, listed.output);
 }
+
+// exp grad under mpirun: the ranks split the first gradient, rank 0 prints it, every
+// digit as one process prints it.
+BOOST_AUTO_TEST_CASE(grad_prints_the_gradient_of_one_process_once) {
+  const std::string config = "configs/synthetic.yaml gradient.strategy=naive";
+  const auto alone = xp::test::run_exp("grad " + config);
+  BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+  const auto split = mpirun(3, "grad " + config);
+  BOOST_TEST_REQUIRE(split.status == 0, split.output);
+  BOOST_TEST(split.output == alone.output);
+}

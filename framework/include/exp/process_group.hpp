@@ -26,6 +26,9 @@ class ProcessGroup {
   virtual void broadcast(std::string& text);
   // This host's name and the other processes', by rank.
   virtual std::vector<std::string> hosts() const;
+  // Seconds this process has spent in the calls above: the transfers, and the wait
+  // for processes that finished their share later.
+  virtual double communication_seconds() const { return 0.0; }
 };
 
 // The group of one process: every call is a no-op.

@@ -66,6 +66,9 @@ struct RunSummary {
   unsigned threads = 1;    // per process
   std::size_t processes = 1;         // MPI ranks that shared each gradient
   std::vector<std::string> hosts;    // of the ranks, by rank (empty: host alone)
+  // Rank 0's seconds in MPI calls (transfers and waiting for the other ranks), in
+  // this session of the run (a resumed run counts from its resumption).
+  double communication_seconds = 0.0;
   std::string host;
   long pid = 0;  // of the process writing this run now (informative: see exp/run_status.hpp)
   std::vector<Resumption> resumed;
