@@ -113,6 +113,19 @@ BOOST_AUTO_TEST_CASE(split_gradients_give_the_bits_of_one_process) {
   }
 }
 
+// Threads within each rank change nothing either: two ranks of two threads each.
+BOOST_AUTO_TEST_CASE(threads_per_rank_do_not_change_the_bits) {
+  const auto alone = xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"), kRun);
+  BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  const auto result =
+      mpirun(2, "run " + kRun + " train.threads=2 --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(result.status == 0, result.output);
+  const fs::path dir = only_run(runs);
+  check_same_results(dir, alone.dir);
+  BOOST_TEST(summary_of(dir).get<unsigned>("threads") == 2u);
+}
+
 // A method that is not split (random directions) runs whole on every rank, from the
 // same stream, and still gives the bits of one process.
 BOOST_AUTO_TEST_CASE(methods_that_are_not_split_run_alike_on_every_rank) {
