@@ -37,7 +37,8 @@ class ThreadPool;
 // 4: GradientMethod::compute is not const and gets a GradientStep (the step number and
 //    a random stream of that step); gradient methods may keep state (state/restore,
 //    saved in checkpoints); Model::directional_derivative (forward mode); Objective
-//    counts the loss evaluations and passes an estimate cost.
+//    counts the loss evaluations and passes an estimate cost, and carries the
+//    processes of an MPI run (group(); the framework splits finite differences).
 inline constexpr std::uint32_t kPluginApiVersion = 4;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
