@@ -13,6 +13,8 @@
 #include "exp/gradient_quality.hpp"
 #include "exp/number_format.hpp"
 #include "gradient_methods.hpp"
+#include "process_launch.hpp"
+#include "training_session.hpp"
 #include "table.hpp"
 
 namespace xp::cli {
@@ -67,15 +69,15 @@ std::set<std::string> method_list(const std::string& text) {
 // general path, and how many parameters' steps crossed a relu kink, where a
 // central difference is not backprop's one-sided slope.
 void print_shortcut_account(const Experiment& experiment, const Objective& objective,
-                            const Vector& theta) {
+                            const Vector& theta, std::ostream& out) {
   const Parameters& gradient = experiment.config().gradient.parameters;
   const double h = gradient.contains("h") ? gradient.real("h") : 1e-4;
   const auto differences = objective.differences(theta, DifferenceSteps::central(h));
   if (!differences) return;
-  std::vector<double> out(objective.size());
-  differences->compute(0, objective.size(), h, -h, out.data());
+  std::vector<double> values(objective.size());
+  differences->compute(0, objective.size(), h, -h, values.data());
   const ShortcutCounts counts = differences->counts();
-  std::cout << "shortcut (central, h = " << repr(h) << "): general path for "
+  out << "shortcut (central, h = " << repr(h) << "): general path for "
             << counts.general_pairs << " of " << counts.pairs << " (parameter, sample) pairs; "
             << counts.kink_parameters
             << " parameters' steps crossed a relu kink (there the central difference averages "
@@ -121,7 +123,12 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
       throw po::error("--tolerance: expected a number > 0, found " + repr(*tolerance));
     }
   }
-  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)));
+  // Under mpirun the ranks split each finite difference as in a run; rank 0 prints.
+  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)),
+                        process_group());
+  check_same_inputs(experiment);
+  std::ostream silent(nullptr);
+  std::ostream& out = experiment.group().rank() == 0 ? std::cout : silent;
   std::vector<GradientMethodChoice> choices = gradient_methods(experiment);
   if (parsed.options.count("methods")) {
     const auto wanted = method_list(parsed.options["methods"].as<std::string>());
@@ -140,7 +147,8 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
   }
 
   const FirstStep step = first_step(experiment);
-  const Objective objective(experiment.model(), experiment.loss(), step.batch, experiment.pool());
+  const Objective objective(experiment.model(), experiment.loss(), step.batch, experiment.pool(),
+                            experiment.group());
   std::vector<MethodResult> results;
   for (auto& choice : choices) {
     MethodResult result;
@@ -148,14 +156,16 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
     if (result.choice.method) {
       try {
         // The best of up to three calls (fewer past a second): the first call also
-        // pays for warming caches and threads, which is not the method's cost.
+        // pays for warming caches and threads, which is not the method's cost. The
+        // ranks of an MPI job agree on when to stop, as each call is a collective one.
         double spent = 0.0;
-        for (int call = 0; call < kTimedCalls && spent < 1.0; ++call) {
+        for (int call = 0; call < kTimedCalls; ++call) {
           const auto start = std::chrono::steady_clock::now();
           first_step_gradient(*result.choice.method, objective, step, result.gradient);
           const double seconds = seconds_since(start);
           result.seconds = call == 0 ? seconds : std::min(result.seconds, seconds);
           spent += seconds;
+          if (experiment.group().any(spent >= 1.0)) break;
         }
         result.computed = true;
       } catch (const Error& e) {
@@ -178,7 +188,7 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
   }
 
   const ExperimentConfig& config = experiment.config();
-  std::cout << "gradient check of " << parsed.config << ": initial parameters (seed "
+  out << "gradient check of " << parsed.config << ": initial parameters (seed "
             << config.train.seed << "), first batch of " << step.batch.size() << " samples, "
             << objective.size() << " parameters, " << experiment.pool().size() << " thread"
             << (experiment.pool().size() == 1 ? "" : "s") << "\n\n";
@@ -189,11 +199,11 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
     if (&result == reference) settings = settings.empty() ? "reference" : "reference, " + settings;
     methods.add({result.choice.name, milliseconds(result.seconds), settings});
   }
-  methods.print(std::cout, TableFormat::aligned);
-  print_shortcut_account(experiment, objective, step.theta);
+  methods.print(out, TableFormat::aligned);
+  print_shortcut_account(experiment, objective, step.theta, out);
   for (const auto& result : results) {
     if (!result.computed) {
-      std::cout << "skipped " << result.choice.name << ": " << result.choice.unavailable << "\n";
+      out << "skipped " << result.choice.name << ": " << result.choice.unavailable << "\n";
     }
   }
   if (!reference) {
@@ -237,21 +247,21 @@ int gradcheck_command(const Arguments& arguments, const Arguments& /*command_lin
       }
     }
   }
-  std::cout << "\n";
+  out << "\n";
   if (errors.size() > 0) {
-    errors.print(std::cout, TableFormat::aligned);
-    std::cout << "\nmax rel: max |g - r| / max(|g|, |r|, " << scientific(floor)
+    errors.print(out, TableFormat::aligned);
+    out << "\nmax rel: max |g - r| / max(|g|, |r|, " << scientific(floor)
               << ") (the floor is 1e-8 * max(1, max|r|))\n";
   } else {
-    std::cout << "nothing to compare with " << reference->choice.name << "\n";
+    out << "nothing to compare with " << reference->choice.name << "\n";
   }
-  if (parsed.options.count("csv")) {
+  if (parsed.options.count("csv") && experiment.group().rank() == 0) {
     const std::string file = parsed.options["csv"].as<std::string>();
     std::ofstream out(file);
     csv.print(out, TableFormat::csv);
     if (!out.flush()) throw Error(file + ": cannot write the CSV file");
   }
-  for (const auto& failure : failures) std::cout << "tolerance exceeded: " << failure << "\n";
+  for (const auto& failure : failures) out << "tolerance exceeded: " << failure << "\n";
   return failures.empty() ? 0 : 1;
 }
 

@@ -47,6 +47,12 @@ std::vector<std::string> command_names() {
   return names;
 }
 
+// The commands that split their work between the processes of an MPI job; any other
+// would run once per process (N sweeps, N resumes of one run).
+bool shares_work_between_processes(const std::string& name) {
+  return name == "run" || name == "resume" || name == "grad" || name == "gradcheck";
+}
+
 // A command's exit status and, when it failed, why (one line).
 struct Outcome {
   int status = 0;
@@ -103,13 +109,10 @@ int main(int argc, char** argv) {
               << "; see exp --help\n";
     return 2;
   }
-  // Only `exp run`, `exp resume` and `exp grad` split their work between the processes
-  // of an MPI job; any other
-  // command would run once per process (N sweeps, N resumes of one run).
   const Outcome outcome =
-      launch.group().size() > 1 && name != "run" && name != "resume" && name != "grad"
+      launch.group().size() > 1 && !shares_work_between_processes(name)
           ? Outcome{2, "runs as one process: start it without mpirun (under mpirun, exp run, "
-                       "exp resume and exp grad split each gradient between the processes)"}
+                       "resume, grad and gradcheck split each gradient between the processes)"}
           : run_command(*command, arguments, command_line);
   // Completed, diverged and interrupted runs end alike on every rank.
   const bool failed = outcome.status == 1 || outcome.status == 2;

@@ -259,3 +259,24 @@ BOOST_AUTO_TEST_CASE(grad_prints_the_gradient_of_one_process_once) {
   BOOST_TEST_REQUIRE(split.status == 0, split.output);
   BOOST_TEST(split.output == alone.output);
 }
+
+// exp gradcheck under mpirun: every method's errors as one process computes them (the
+// split gradients are the same bits), printed once.
+BOOST_AUTO_TEST_CASE(gradcheck_reports_the_errors_of_one_process_once) {
+  const auto folder = xp::test::fresh_directory("exp-mpi-gradcheck");
+  const auto alone = xp::test::run_exp("gradcheck configs/synthetic.yaml --csv '" +
+                                       (folder / "alone.csv").string() + "'");
+  BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+  const auto split = mpirun(2, "gradcheck configs/synthetic.yaml --csv '" +
+                                   (folder / "split.csv").string() + "'");
+  BOOST_TEST_REQUIRE(split.status == 0, split.output);
+  std::size_t headers = 0;
+  for (std::size_t at = 0; (at = split.output.find("gradient check of", at)) != std::string::npos;
+       ++at) {
+    ++headers;
+  }
+  BOOST_TEST(headers == 1u, split.output);
+  // Columns: method, tensor, max_abs, mean_abs, max_rel, cosine, seconds, reference.
+  BOOST_TEST(rows_without(folder / "split.csv", 6) == rows_without(folder / "alone.csv", 6),
+             boost::test_tools::per_element());
+}
