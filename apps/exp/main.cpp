@@ -80,6 +80,7 @@ void end_job_after_failure(xp::cli::ProcessLaunch& launch, const std::string& na
                            const Outcome& outcome) {
   const xp::ProcessGroup& group = launch.group();
   if (group.rank() != 0) {
+    if (!outcome.error.empty()) launch.report_failure(outcome.error);
     std::this_thread::sleep_for(std::chrono::seconds(2));
     if (!outcome.error.empty()) {
       std::cerr << "exp " << name << ": rank " << group.rank() << ": " << outcome.error

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #ifdef EXP_WITH_MPI
 #include <mpi.h>
@@ -48,25 +49,34 @@ class MpiGroup final : public ProcessGroup {
       counts[r] = int(bounds[r + 1] - bounds[r]);
       displacements[r] = int(bounds[r]);
     }
-    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values, counts.data(),
-                         displacements.data(), MPI_DOUBLE, MPI_COMM_WORLD),
-          "MPI_Allgatherv");
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values, counts.data(),
+                          displacements.data(), MPI_DOUBLE, MPI_COMM_WORLD, &request),
+          "MPI_Iallgatherv");
+    wait(request, "MPI_Iallgatherv");
   }
 
   bool any(bool flag) override {
     const Stopwatch timed(seconds_);
     int mine = flag ? 1 : 0;
     int result = 0;
-    check(MPI_Allreduce(&mine, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallreduce(&mine, &result, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &request),
+          "MPI_Iallreduce");
+    wait(request, "MPI_Iallreduce");
     return result != 0;
   }
 
   void broadcast(std::string& text) override {
     const Stopwatch timed(seconds_);
     unsigned long long length = text.size();
-    check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Ibcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
+    wait(request, "MPI_Ibcast");
     text.resize(std::size_t(length));
-    check(MPI_Bcast(text.data(), int(length), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+    check(MPI_Ibcast(text.data(), int(length), MPI_CHAR, 0, MPI_COMM_WORLD, &request),
+          "MPI_Ibcast");
+    wait(request, "MPI_Ibcast");
   }
 
   std::vector<std::string> hosts() const override {
@@ -83,7 +93,45 @@ class MpiGroup final : public ProcessGroup {
 
   double communication_seconds() const override { return seconds_; }
 
+  // Tells rank 0 why this rank is about to end the job, so that the run records it
+  // (rank 0 listens while it waits in any call above).
+  void send_failure(const std::string& reason) const {
+    const std::string text = reason.substr(0, kFailureLength);
+    MPI_Send(text.c_str(), int(text.size()), MPI_CHAR, 0, kFailureTag, MPI_COMM_WORLD);
+  }
+
  private:
+  static constexpr int kFailureTag = 77;
+  static constexpr std::size_t kFailureLength = 2000;  // sent eagerly, whatever rank 0 does
+
+  // Completes a collective call. Rank 0 meanwhile listens for a failure another rank
+  // reports, and turns it into its own error (the run fails with that rank's reason):
+  // the failed rank never joins the call, which would otherwise wait until the job is
+  // killed. Polled, with short sleeps, so that a waiting rank leaves the cores to the
+  // ranks still computing.
+  void wait(MPI_Request& request, const char* call) const {
+    for (int polls = 0;; ++polls) {
+      int done = 0;
+      check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), call);
+      if (done) return;
+      if (rank_ == 0) receive_failure();
+      if (polls > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+
+  void receive_failure() const {
+    int reported = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kFailureTag, MPI_COMM_WORLD, &reported, &status);
+    if (!reported) return;
+    int length = 0;
+    MPI_Get_count(&status, MPI_CHAR, &length);
+    std::string reason(std::size_t(length), '\0');
+    MPI_Recv(reason.data(), length, MPI_CHAR, status.MPI_SOURCE, kFailureTag, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    throw Error("rank " + std::to_string(status.MPI_SOURCE) + " failed: " + reason);
+  }
+
   // Adds the time until it goes out of scope to `total`.
   class Stopwatch {
    public:
@@ -137,6 +185,14 @@ ProcessLaunch::~ProcessLaunch() {
 }
 
 ProcessGroup& ProcessLaunch::group() { return *g_group; }
+
+void ProcessLaunch::report_failure(const std::string& reason) {
+#ifdef EXP_WITH_MPI
+  if (mpi_ && mpi_->rank() != 0) static_cast<const MpiGroup&>(*mpi_).send_failure(reason);
+#else
+  (void)reason;
+#endif
+}
 
 void ProcessLaunch::abort(int status) {
 #ifdef EXP_WITH_MPI

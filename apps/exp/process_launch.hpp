@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "exp/process_group.hpp"
 
@@ -21,6 +22,9 @@ class ProcessLaunch {
   ProcessLaunch& operator=(const ProcessLaunch&) = delete;
 
   ProcessGroup& group();
+  // On a rank other than 0: sends rank 0 why this rank fails, which rank 0 records as
+  // its run's failure when it next waits for this rank.
+  void report_failure(const std::string& reason);
   // Ends every process of the group with `status` (a failure on one rank would leave
   // the others waiting for it forever).
   [[noreturn]] void abort(int status);

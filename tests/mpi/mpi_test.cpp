@@ -280,3 +280,27 @@ BOOST_AUTO_TEST_CASE(gradcheck_reports_the_errors_of_one_process_once) {
   BOOST_TEST(rows_without(folder / "split.csv", 6) == rows_without(folder / "alone.csv", 6),
              boost::test_tools::per_element());
 }
+
+// A rank that fails on its own (here a plugin's error on rank 1 at step 3) tells rank 0,
+// which is waiting for it: the run ends `failed` with that rank and reason in
+// summary.json and log.txt, and the whole job ends within seconds.
+BOOST_AUTO_TEST_CASE(a_rank_that_fails_alone_fails_the_run_naming_it,
+                     *boost::unit_test::label("fault_plugin")) {
+  const auto runs = xp::test::fresh_directory("exp-mpi");
+  setenv("EXP_PLUGIN_PATH", EXP_MPI_TEST_PLUGIN_DIR, 1);
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = mpirun(2, "run " + kRun + " gradient.name=fails_on_rank_one --runs-dir '" +
+                                    runs.string() + "'");
+  unsetenv("EXP_PLUGIN_PATH");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(result.status != 0);
+  BOOST_TEST(seconds < 30.0);
+  const fs::path dir = only_run(runs);
+  const auto summary = summary_of(dir);
+  BOOST_TEST(summary.get<std::string>("status") == "failed");
+  const std::string reason = "rank 1 failed: deliberate failure at step 3";
+  BOOST_TEST(summary.get<std::string>("error").find(reason) != std::string::npos,
+             summary.get<std::string>("error"));
+  BOOST_TEST(xp::test::read_file(dir / "log.txt").find(reason) != std::string::npos);
+}
