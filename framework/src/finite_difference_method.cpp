@@ -4,14 +4,18 @@
 
 namespace xp {
 
-FiniteDifferenceOptions FiniteDifferenceOptions::from(const Parameters& parameters) {
-  FiniteDifferenceOptions options;
-  options.h = parameters.real("h");
+DifferenceStrategy difference_strategy(const Parameters& parameters) {
   const auto strategy = difference_strategy_from_string(parameters.text("strategy"));
   if (!strategy)
     throw ParameterError("strategy",
                          "expected fast or naive, found '" + parameters.text("strategy") + "'");
-  options.strategy = *strategy;
+  return *strategy;
+}
+
+FiniteDifferenceOptions FiniteDifferenceOptions::from(const Parameters& parameters) {
+  FiniteDifferenceOptions options;
+  options.h = parameters.real("h");
+  options.strategy = difference_strategy(parameters);
   return options;
 }
 

@@ -12,6 +12,18 @@
 
 namespace xp {
 
+// fast|naive, declared alike by every plugin built on finite differences.
+inline constexpr ParameterSpec kDifferenceStrategyParameter = {
+    .name = "strategy",
+    .type = ParameterType::text,
+    .default_value = "fast",
+    .meaning = "fast: the model's exact loss-difference shortcut where it has one; naive: a "
+               "full loss evaluation per point (the definition)",
+    .choices = "fast|naive"};
+
+// The strategy a plugin declared with kDifferenceStrategyParameter.
+DifferenceStrategy difference_strategy(const Parameters& parameters);
+
 inline constexpr ParameterSpec kFiniteDifferenceParameters[] = {
     {.name = "h",
      .type = ParameterType::real,
@@ -20,12 +32,7 @@ inline constexpr ParameterSpec kFiniteDifferenceParameters[] = {
                 "that rounding does not dominate)",
      .minimum = 0.0,
      .minimum_inclusive = false},
-    {.name = "strategy",
-     .type = ParameterType::text,
-     .default_value = "fast",
-     .meaning = "fast: the model's exact loss-difference shortcut where it has one; naive: a "
-                "full loss evaluation per point (the definition)",
-     .choices = "fast|naive"},
+    kDifferenceStrategyParameter,
 };
 
 struct FiniteDifferenceOptions {

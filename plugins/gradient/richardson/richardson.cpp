@@ -49,7 +49,7 @@
 #include <vector>
 
 #include "exp/error.hpp"
-#include "exp/finite_difference.hpp"
+#include "exp/finite_difference_method.hpp"
 #include "exp/gradient.hpp"
 
 namespace {
@@ -63,7 +63,7 @@ constexpr xp::ParameterSpec kParameters[] = {
                 "at 1e-3 it is ~1e-6 against ~1e-13 for an O(1) loss. Not Ceres' 1e-2 (relative "
                 "to |theta_i| there): on MNIST half the mlp shortcut's samples lie beyond the "
                 "radius its series are certified for at 1e-2, and take its exact general path "
-                "(0.1 s instead of 1 ms per level for 784-50-10)",
+                "(0.1 s instead of 1 ms per level for 784-50-10 on an AVX-512 AMD EPYC)",
      .minimum = 0.0,
      .minimum_inclusive = false},
     {.name = "shrink",
@@ -89,13 +89,7 @@ constexpr xp::ParameterSpec kParameters[] = {
                 "estimate (Ceres' 1e-12: near the ~1e-13 that rounding allows); 0 stops "
                 "only on the SAFE rule, exact agreement or the level count",
      .minimum = 0.0},
-    {.name = "strategy",
-     .type = xp::ParameterType::text,
-     .default_value = "fast",
-     .meaning = "fast: the model's exact loss-difference shortcut where it has one (counted "
-                "as 2 evaluations per parameter per level); naive: two full loss evaluations "
-                "per parameter per level (the definition)",
-     .choices = "fast|naive"},
+    xp::kDifferenceStrategyParameter,
 };
 
 // Numerical Recipes' SAFE: a diagonal move beyond twice the best error estimate means
@@ -115,12 +109,7 @@ struct RichardsonOptions {
     options.shrink = parameters.real("shrink");
     options.extrapolations = std::size_t(parameters.integer("extrapolations"));
     options.epsilon = parameters.real("epsilon");
-    const auto strategy = xp::difference_strategy_from_string(parameters.text("strategy"));
-    if (!strategy) {
-      throw xp::ParameterError(
-          "strategy", "expected fast or naive, found '" + parameters.text("strategy") + "'");
-    }
-    options.strategy = *strategy;
+    options.strategy = xp::difference_strategy(parameters);
     return options;
   }
 };
