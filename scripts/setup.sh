@@ -3,6 +3,7 @@
 # and the offline data. Idempotent: what is already done is skipped.
 #   scripts/setup.sh            # Release build in build/
 #   BUILD_DIR=build-asan CMAKE_ARGS=-DEXP_SANITIZE=ON scripts/setup.sh
+#   EXTRA_PACKAGES="slurmd ..." scripts/setup.sh   # more Debian packages (the tests')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,8 @@ PACKAGES=(
   # the tests: pgrep (a killed sweep leaves no run behind), mount (a small tmpfs fills up)
   procps mount
 )
+read -r -a extra <<<"${EXTRA_PACKAGES:-}"
+PACKAGES+=("${extra[@]}")
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -29,7 +29,8 @@ started=$SECONDS
 elapsed() { echo "($(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s so far)"; }
 
 section "setup and normal build ($BUILD_DIR)"
-BUILD_DIR=$BUILD_DIR scripts/setup.sh
+# A one-node Slurm for tests/slurm (exp sweep --launcher slurm), besides what exp needs.
+BUILD_DIR=$BUILD_DIR EXTRA_PACKAGES="slurmctld slurmd slurm-client munge" scripts/setup.sh
 
 section "test suite ($BUILD_DIR)"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"

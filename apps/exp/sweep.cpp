@@ -20,7 +20,10 @@
 #include "exp/run_status.hpp"
 #include "exp/run_summary.hpp"
 #include "run_records.hpp"
+#include "slurm_array.hpp"
 #include "sweep_file.hpp"
+#include "sweep_runner.hpp"
+#include "sweep_status.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
@@ -118,173 +121,197 @@ fs::path create_sweep_folder(const fs::path& runs_root, const std::string& exper
               (error ? ": " + error.message() : std::string()));
 }
 
-// The run directory a child `exp run` reported, relative to the sweep folder.
-std::string reported_run(const fs::path& output, const fs::path& sweep_folder) {
-  std::ifstream stream(output);
-  const std::string prefix = "run directory: ";
-  for (std::string line; std::getline(stream, line);) {
-    if (line.rfind(prefix, 0) == 0) {
-      const fs::path run = line.substr(prefix.size());
-      return run.lexically_relative(sweep_folder).string();
-    }
+// The sbatch settings given on the command line over those recorded (a resume may
+// change the time limit, say); refuses them for the local launcher.
+SlurmSettings slurm_settings(const po::variables_map& options, SlurmSettings settings,
+                             const std::string& launcher) {
+  const char* names[] = {"partition",  "time",         "cpus-per-task", "max-parallel",
+                         "slurm-option", "nodes-per-run", "dry-run"};
+  for (const char* name : names) {
+    if (launcher != "slurm" && options.count(name) && !options[name].defaulted())
+      throw po::error(std::string("--") + name + " is for --launcher slurm");
   }
-  return "";
+  if (options.count("partition")) settings.partition = options["partition"].as<std::string>();
+  if (options.count("time")) settings.time = options["time"].as<std::string>();
+  if (options.count("cpus-per-task")) settings.cpus_per_task = options["cpus-per-task"].as<int>();
+  if (options.count("max-parallel")) settings.max_parallel = options["max-parallel"].as<int>();
+  if (options.count("nodes-per-run")) settings.nodes_per_run = options["nodes-per-run"].as<int>();
+  if (options.count("slurm-option"))
+    settings.options = options["slurm-option"].as<std::vector<std::string>>();
+  if (options.count("cpus-per-task") && settings.cpus_per_task < 1)
+    throw ConfigError("--cpus-per-task " + std::to_string(settings.cpus_per_task) +
+                      ": expected 1 or more");
+  if (options.count("max-parallel") && settings.max_parallel < 1)
+    throw ConfigError("--max-parallel " + std::to_string(settings.max_parallel) +
+                      ": expected 1 or more");
+  check_slurm_settings(settings);
+#ifndef EXP_WITH_MPI
+  if (settings.nodes_per_run > 1)
+    throw ConfigError("--nodes-per-run " + std::to_string(settings.nodes_per_run) +
+                      ": this exp was built without MPI (EXP_MPI), so one run cannot span nodes");
+#endif
+  return settings;
 }
 
-// The last line a child printed, which says why it failed when it did.
-std::string last_line(const fs::path& output) {
-  std::ifstream stream(output);
-  std::string last;
-  for (std::string line; std::getline(stream, line);) {
-    if (!line.empty()) last = line;
+// exp sweep --task I DIR: combination I, run here (by Slurm array task I, or by hand).
+int run_task(std::size_t index, const fs::path& folder, const fs::path& program) {
+  Sweep sweep = read_sweep_file(folder);
+  if (index >= sweep.combinations.size())
+    throw ConfigError("--task " + std::to_string(index) + ": " + (folder / kSweepFile).string() +
+                      " has combinations 0 to " + std::to_string(sweep.combinations.size() - 1));
+  const auto states = combination_states(sweep);
+  const std::string number =
+      std::to_string(index + 1) + "/" + std::to_string(sweep.combinations.size());
+  if (states[index].state == "completed") {
+    std::cout << "[" << number << "] already completed: " << sweep.combinations[index].run
+              << std::endl;
+    return 0;
   }
-  return last;
+  SweepRunner runner(sweep, program, 1);
+  const char* array_job = std::getenv("SLURM_ARRAY_JOB_ID");
+  const char* array_task = std::getenv("SLURM_ARRAY_TASK_ID");
+  if (array_job && array_task) {
+    fs::path mpirun;
+    if (sweep.slurm.nodes_per_run > 1) {
+      mpirun = find_in_path("mpirun");
+      if (mpirun.empty())
+        throw Error("mpirun not found in PATH: combinations span " +
+                    std::to_string(sweep.slurm.nodes_per_run) + " nodes (--nodes-per-run)");
+    }
+    runner.run_as_slurm_task(std::string(array_job) + "_" + array_task, mpirun);
+  }
+  std::cout << "[" << number << "] " << sweep.combinations[index].label() << std::endl;
+  if (!runner.run({index})) return 130;
+  return sweep.combinations[index].status == "completed" ? 0 : 1;
 }
 
-std::string status_of_exit(const ChildEnd& end) {
-  if (end.signal == SIGINT || end.signal == SIGTERM || end.exit_status == 130) return "interrupted";
-  if (end.exit_status == 0) return "completed";
-  if (end.exit_status == 3) return "diverged";
-  return "failed";
+// The sweep a command line asks for: config, grid, shared overrides (no folder yet).
+Sweep new_sweep(const WordArguments& parsed, const Arguments& command_line) {
+  if (parsed.words.empty()) throw po::error("missing CONFIG (a YAML config file); see --help");
+  Sweep sweep;
+  sweep.config = fs::absolute(parsed.words[0]).lexically_normal().string();
+  for (std::size_t w = 1; w < parsed.words.size(); ++w) {
+    const std::string& word = parsed.words[w];
+    const auto equals = word.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw ConfigError("'" + word + "': expected key.path=value or key.path=v1,v2,...");
+    const std::string key = word.substr(0, equals);
+    const auto values = split_values(key, word.substr(equals + 1));
+    if (values.size() == 1) {
+      sweep.overrides.push_back(word);
+      continue;
+    }
+    for (const auto& axis : sweep.grid) {
+      if (axis.key == key) throw ConfigError("'" + word + "': " + key + " is swept twice");
+    }
+    sweep.grid.push_back({key, values});
+  }
+  if (parsed.options.count("name"))
+    sweep.overrides.push_back("experiment=" + parsed.options["name"].as<std::string>());
+  if (sweep.grid.empty())
+    throw ConfigError(
+        "nothing to sweep: give a key with two or more values, e.g. "
+        "optimizer.lr=0.1,0.01");
+  sweep.combinations = grid_combinations(sweep.grid);
+  if (!fs::is_regular_file(sweep.config))
+    throw ConfigError(parsed.words[0] + ": no such config file");
+  sweep.command = shell_quoted(command_line);
+  sweep.created = utc_now();
+  return sweep;
 }
 
-class SweepRunner {
- public:
-  // already_finished: combinations a resume keeps, so the count goes on from there.
-  SweepRunner(Sweep& sweep, fs::path program, int jobs, std::size_t already_finished)
-      : sweep_(sweep), program_(std::move(program)), jobs_(jobs), finished_(already_finished) {}
-
-  // Runs the combinations listed; returns false if a signal stopped the sweep.
-  bool run(const std::vector<std::size_t>& pending) {
-    StopOnSignal stop;  // handlers without SA_RESTART: a signal ends wait_for_child
-    std::size_t next = 0;
-    bool forwarded = false;
-    while (next < pending.size() || !running_.empty()) {
-      while (!StopOnSignal::requested() && next < pending.size() &&
-             running_.size() < std::size_t(jobs_)) {
-        launch(pending[next++]);
-      }
-      if (running_.empty()) break;
-      // The terminal sends SIGINT to the children too; a `kill` of this process alone
-      // does not, so it is passed on (a second one changes nothing for them).
-      if (StopOnSignal::requested() && !forwarded) {
-        for (const auto& entry : running_) kill(entry.first, StopOnSignal::signal_number());
-        forwarded = true;
-      }
-      const auto end = wait_for_child(std::chrono::milliseconds(50));
-      note_run_folders();
-      if (!end) continue;  // a signal (forwarded at the top of the loop), or nothing yet
-      const auto found = running_.find(end->pid);
-      if (found == running_.end()) continue;
-      finish(found->second, *end);
-      running_.erase(found);
+// Writes sweep.sbatch and submits the pending combinations as one job array.
+int submit(Sweep& sweep, const SlurmSettings& slurm, const std::vector<std::size_t>& pending,
+           const fs::path& program, bool dry_run) {
+  sweep.launcher = "slurm";
+  sweep.slurm = slurm;
+  update_sweep_file(sweep.folder, [&](Sweep& on_disk) {
+    on_disk.launcher = "slurm";
+    on_disk.slurm = slurm;
+  });
+  const fs::path script = write_slurm_script(sweep, program);
+  if (pending.empty()) {
+    std::cout << "nothing to submit: every combination completed or is queued in Slurm"
+              << std::endl;
+    return 0;
+  }
+  const std::string array = slurm_array_indices(pending, slurm.max_parallel);
+  if (dry_run) {
+    std::cout << "wrote " << script.string() << " (not submitted: --dry-run); submit it with\n"
+              << "  sbatch --array=" << array << " " << script.string() << std::endl;
+    return 0;
+  }
+  const std::string job = submit_slurm_array(sweep, pending, {});
+  update_sweep_file(sweep.folder, [&](Sweep& on_disk) {
+    on_disk.slurm.jobs.push_back(job);
+    for (const std::size_t i : pending) {
+      SweepCombination& combination = on_disk.combinations.at(i);
+      const std::string task = job + "_" + std::to_string(i);
+      if (combination.job == task) continue;  // the task has started and said so
+      combination.job = task;
+      combination.status = "submitted";
     }
-    return !StopOnSignal::requested();
-  }
+  });
+  std::cout << "submitted " << pending.size() << " combinations as Slurm job " << job
+            << " (array " << array << "): " << sweep.folder.string() << "\n"
+            << "follow it: exp sweep --status " << sweep.folder.string() << "   (or squeue -j "
+            << job << ")" << std::endl;
+  return 0;
+}
 
- private:
-  fs::path output_file(std::size_t index) const {
-    return sweep_.folder / "output" / (std::to_string(index + 1) + ".txt");
+int show_status(const fs::path& folder) {
+  const Sweep sweep = read_sweep_file(folder);
+  std::cout << "sweep " << sweep.folder.string() << " (" << sweep.launcher;
+  if (!sweep.slurm.jobs.empty()) {
+    std::cout << ", Slurm job";
+    for (const auto& job : sweep.slurm.jobs) std::cout << " " << job;
   }
-
-  void launch(std::size_t index) {
-    SweepCombination& combination = sweep_.combinations[index];
-    const fs::path earlier = sweep_.folder / combination.run;
-    // A stopped run with a checkpoint continues in its own directory (`exp resume`,
-    // ending as it would have without stopping); any other starts afresh.
-    const bool continued = !combination.run.empty() && has_checkpoint(earlier);
-    std::vector<std::string> arguments;
-    if (continued) {
-      // A killed sweep's runs were sent SIGTERM and may still be writing their
-      // checkpoint: give them a moment to finish stopping.
-      for (int wait = 0; wait < 300 && is_being_written(earlier); ++wait) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      arguments = {"resume", fs::absolute(earlier).string()};
-    } else {
-      arguments = {"run", sweep_.config};
-      arguments.insert(arguments.end(), sweep_.overrides.begin(), sweep_.overrides.end());
-      arguments.insert(arguments.end(), combination.overrides.begin(), combination.overrides.end());
-      arguments.push_back("--runs-dir");
-      arguments.push_back(fs::absolute(sweep_.folder).string());
-      if (!combination.run.empty() && fs::exists(earlier))
-        combination.earlier_runs.push_back(combination.run);
-      combination.run.clear();
-    }
-    fs::create_directories(sweep_.folder / "output");
-    const pid_t pid = start_process(program_, arguments, output_file(index));
-    running_[pid] = index;
-    combination.status = "running";
-    write_sweep_file(sweep_);
+  std::cout << ")\n";
+  const auto states = combination_states(sweep);
+  print_sweep_status(sweep, states, std::cout);
+  for (const auto& state : states) {
+    if (state.state != "completed") return 1;
   }
-
-  // sweep.yaml names each run's folder as soon as the run has made it, so that a
-  // sweep that is killed still knows its runs (and --resume continues them).
-  void note_run_folders() {
-    bool noted = false;
-    for (const auto& [pid, index] : running_) {
-      SweepCombination& combination = sweep_.combinations[index];
-      if (!combination.run.empty()) continue;
-      combination.run = reported_run(output_file(index), fs::absolute(sweep_.folder));
-      noted = noted || !combination.run.empty();
-    }
-    if (noted) write_sweep_file(sweep_);
-  }
-
-  void finish(std::size_t index, const ChildEnd& end) {
-    SweepCombination& combination = sweep_.combinations[index];
-    const fs::path output = output_file(index);
-    const std::string reported = reported_run(output, fs::absolute(sweep_.folder));
-    if (!reported.empty()) combination.run = reported;
-    combination.status = status_of_exit(end);
-    std::string detail;
-    if (!combination.run.empty()) {
-      const RunRecord run = read_run(sweep_.folder / combination.run);
-      if (run.summary_state == "read") combination.status = run.status();
-      if (const auto accuracy = run.number("final_test_accuracy"))
-        detail += "  test_acc " + rounded(*accuracy, "%.4f");
-      if (const auto loss = run.number("final_loss")) detail += "  loss " + rounded(*loss, "%.4g");
-      if (const auto wall = run.number("wall_seconds"))
-        detail += "  " + rounded(*wall, "%.2f") + " s";
-    }
-    if (combination.status != "completed" && combination.status != "interrupted")
-      detail += "  (" + last_line(output) + ")";
-    write_sweep_file(sweep_);
-    ++finished_;
-    std::cout << "[" << finished_ << "/" << sweep_.combinations.size() << "] " << combination.status
-              << "  " << combination.label() << detail << std::endl;
-  }
-
-  static std::string rounded(double value, const char* format) {
-    char text[64];
-    std::snprintf(text, sizeof text, format, value);
-    return text;
-  }
-
-  Sweep& sweep_;
-  fs::path program_;
-  int jobs_;
-  std::map<pid_t, std::size_t> running_;  // child -> combination
-  std::size_t finished_ = 0;              // counted in the status lines
-};
+  return 0;
+}
 
 }  // namespace
 
 int sweep_command(const Arguments& arguments, const Arguments& command_line) {
   po::options_description options("exp sweep options");
   options.add_options()("jobs,j", po::value<int>()->default_value(1),
-                        "combinations run at the same time (each a process)")(
+                        "combinations run at the same time (each a process; local launcher)")(
       "runs-dir", po::value<std::string>()->default_value("runs"),
       "the sweep folder is DIR/sweeps/<experiment>-<UTC time>/")(
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
       "resume", po::value<std::string>(),
-      "SWEEP_DIR: re-run the combinations of that sweep that did not complete");
+      "SWEEP_DIR: run (or submit) again the combinations of that sweep that did not complete")(
+      "status", po::value<std::string>(),
+      "SWEEP_DIR: each combination's state (Slurm's queue and the run directories)")(
+      "launcher", po::value<std::string>(),
+      "local (default: child processes here) or slurm (one job array, sbatch)")(
+      "partition", po::value<std::string>(), "slurm: the partition (sbatch --partition)")(
+      "time", po::value<std::string>(), "slurm: time limit per combination, HH:MM:SS")(
+      "cpus-per-task", po::value<int>(), "slurm: CPUs per combination (sbatch --cpus-per-task)")(
+      "max-parallel", po::value<int>(), "slurm: combinations running at once (--array=...%K)")(
+      "slurm-option", po::value<std::vector<std::string>>()->composing(),
+      "slurm: one more sbatch option, e.g. --slurm-option=--account=NAME (repeatable)")(
+      "nodes-per-run", po::value<int>(),
+      "slurm: nodes per combination; above 1 each run is `mpirun exp run` over them")(
+      "dry-run", po::bool_switch(), "slurm: write sweep.sbatch but do not submit it")(
+      "task", po::value<std::size_t>(),
+      "I SWEEP_DIR: run combination I (from 0) of that sweep here; what a Slurm array task "
+      "does");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
     print_help(
         "exp sweep CONFIG key=v1,v2,... [key2=a,b ...] [key=value ...] [--jobs N]\n"
         "                 [--runs-dir DIR] [--name NAME]\n"
-        "       exp sweep --resume SWEEP_DIR [--jobs N]",
+        "       exp sweep CONFIG key=v1,v2,... ... --launcher slurm [--partition P]\n"
+        "                 [--time HH:MM:SS] [--cpus-per-task N] [--max-parallel K]\n"
+        "                 [--slurm-option OPT ...] [--nodes-per-run N] [--dry-run]\n"
+        "       exp sweep --resume SWEEP_DIR [--jobs N | --launcher slurm ...]\n"
+        "       exp sweep --status SWEEP_DIR",
         "Runs `exp run CONFIG` once for every combination of the comma-separated values\n"
         "(the grid; the first key changes slowest). Commas inside brackets belong to one\n"
         "YAML value: model.hidden=[100,50] is one value, model.hidden=[50],[100] two. A\n"
@@ -296,87 +323,89 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
         "output/<n>.txt (what the n-th combination's `exp run` printed, errors included)\n"
         "and sweep.yaml: the config, the grid, and each combination with its run directory\n"
         "and status, rewritten atomically as runs start and end. One line is printed per\n"
-        "finished combination, then the `exp compare` table of the sweep.\n"
+        "finished combination, numbered in grid order, then the `exp compare` table.\n"
         "\n"
-        "An interrupted sweep is continued with --resume SWEEP_DIR: combinations whose run\n"
-        "completed are kept; a run that stopped with a checkpoint continues in its own\n"
-        "directory (`exp resume`); the others run again with the config file as it is now\n"
-        "(an earlier run directory is kept and named in sweep.yaml under earlier_runs).\n"
-        "Running the same command again starts a new sweep. SIGINT (Ctrl-C) stops\n"
-        "launching, lets running combinations stop at the end of a step (they record\n"
+        "--launcher slurm writes sweep.sbatch, a job array whose task i runs combination i\n"
+        "(`exp sweep --task i SWEEP_DIR`), submits it with sbatch and prints the job id;\n"
+        "the build, the data and the sweep folder must be on a filesystem every node sees.\n"
+        "--status shows where each combination stands (pending, running, completed,\n"
+        "failed, cancelled, ...) from Slurm's queue and the run directories.\n"
+        "\n"
+        "An interrupted sweep is continued with --resume SWEEP_DIR, with the launcher it\n"
+        "was started with unless --launcher says otherwise: combinations whose run\n"
+        "completed are kept, as are those still queued in Slurm; a run that stopped with a\n"
+        "checkpoint (interrupted, or cancelled by Slurm: scancel, time limit) continues in\n"
+        "its own directory (`exp resume`); the others run again with the config file as it\n"
+        "is now (an earlier run directory is kept and named in sweep.yaml under\n"
+        "earlier_runs). Running the same command again starts a new sweep. SIGINT (Ctrl-C)\n"
+        "stops launching, lets running combinations stop at the end of a step (they record\n"
         "themselves as interrupted, with a checkpoint) and exits 130.\n"
         "\n"
-        "Exit status: 0 every combination completed, 1 some did not (failed or diverged),\n"
+        "Exit status: 0 every combination completed (or, for slurm, the array was\n"
+        "submitted), 1 some did not (failed or diverged; --status: not all completed),\n"
         "2 a config or command-line error, 130 interrupted.",
         options);
     return 0;
+  }
+  const fs::path program = this_executable(command_line.empty() ? "exp" : command_line[0]);
+  if (parsed.options.count("status")) {
+    if (!parsed.words.empty()) throw po::error("--status takes the sweep folder only");
+    return show_status(parsed.options["status"].as<std::string>());
+  }
+  if (parsed.options.count("task")) {
+    if (parsed.words.size() != 1) throw po::error("--task I takes the sweep folder: --task I DIR");
+    return run_task(parsed.options["task"].as<std::size_t>(), parsed.words[0], program);
   }
   const int jobs = parsed.options["jobs"].as<int>();
   if (jobs < 1) throw po::error("--jobs " + std::to_string(jobs) + ": expected 1 or more");
 
   Sweep sweep;
   std::vector<std::size_t> pending;
-  if (parsed.options.count("resume")) {
+  const bool resuming = parsed.options.count("resume") > 0;
+  if (resuming) {
     if (!parsed.words.empty() || parsed.options.count("name"))
       throw po::error(
           "--resume takes the sweep folder only; its config and grid are in sweep.yaml");
     sweep = read_sweep_file(parsed.options["resume"].as<std::string>());
-    check_grid(sweep);
+  } else {
+    sweep = new_sweep(parsed, command_line);
+  }
+  const std::string launcher = parsed.options.count("launcher")
+                                   ? parsed.options["launcher"].as<std::string>()
+                                   : sweep.launcher;
+  if (launcher != "local" && launcher != "slurm")
+    throw po::error("--launcher '" + launcher + "': expected local or slurm");
+  if (launcher == "slurm" && !parsed.options["jobs"].defaulted())
+    throw po::error("--jobs is for the local launcher; with slurm use --max-parallel");
+  const SlurmSettings slurm = slurm_settings(parsed.options, sweep.slurm, launcher);
+  const std::string experiment = check_grid(sweep);
+
+  if (resuming) {
+    const auto states = combination_states(sweep);
     for (std::size_t i = 0; i < sweep.combinations.size(); ++i) {
-      auto& combination = sweep.combinations[i];
-      const fs::path run = sweep.folder / combination.run;
-      const bool completed = !combination.run.empty() && is_run_directory(run) &&
-                             read_run(run).status() == "completed";
-      if (completed) {
-        combination.status = "completed";
-      } else {
-        pending.push_back(i);
-      }
+      if (in_queue(states[i]) && launcher == "local")
+        throw ConfigError("combination " + std::to_string(i + 1) + " is " + states[i].state +
+                          " in Slurm as " + sweep.combinations[i].job +
+                          ": wait for it or scancel it before resuming here");
+      if (states[i].state != "completed" && !in_queue(states[i])) pending.push_back(i);
     }
     std::cout << "resuming " << sweep.folder.string() << ": " << pending.size() << " of "
               << sweep.combinations.size() << " combinations to run" << std::endl;
+    if (launcher == "slurm") return submit(sweep, slurm, pending, program, parsed.options["dry-run"].as<bool>());
+    update_sweep_file(sweep.folder, [&](Sweep& on_disk) { on_disk.launcher = "local"; });
   } else {
-    if (parsed.words.empty()) throw po::error("missing CONFIG (a YAML config file); see --help");
-    sweep.config = fs::absolute(parsed.words[0]).lexically_normal().string();
-    for (std::size_t w = 1; w < parsed.words.size(); ++w) {
-      const std::string& word = parsed.words[w];
-      const auto equals = word.find('=');
-      if (equals == std::string::npos || equals == 0)
-        throw ConfigError("'" + word + "': expected key.path=value or key.path=v1,v2,...");
-      const std::string key = word.substr(0, equals);
-      const auto values = split_values(key, word.substr(equals + 1));
-      if (values.size() == 1) {
-        sweep.overrides.push_back(word);
-        continue;
-      }
-      for (const auto& axis : sweep.grid) {
-        if (axis.key == key) throw ConfigError("'" + word + "': " + key + " is swept twice");
-      }
-      sweep.grid.push_back({key, values});
-    }
-    if (parsed.options.count("name"))
-      sweep.overrides.push_back("experiment=" + parsed.options["name"].as<std::string>());
-    if (sweep.grid.empty())
-      throw ConfigError(
-          "nothing to sweep: give a key with two or more values, e.g. "
-          "optimizer.lr=0.1,0.01");
-    sweep.combinations = grid_combinations(sweep.grid);
-    if (!fs::is_regular_file(sweep.config))
-      throw ConfigError(parsed.words[0] + ": no such config file");
-    const std::string experiment = check_grid(sweep);
-    sweep.command = shell_quoted(command_line);
-    sweep.created = utc_now();
-    sweep.folder = create_sweep_folder(runs_dir_option(parsed.options), experiment);
     for (std::size_t i = 0; i < sweep.combinations.size(); ++i) pending.push_back(i);
+    sweep.folder = create_sweep_folder(runs_dir_option(parsed.options), experiment);
+    sweep.launcher = launcher;
+    sweep.slurm = slurm;
+    write_sweep_file(sweep);
+    if (launcher == "slurm") return submit(sweep, slurm, pending, program, parsed.options["dry-run"].as<bool>());
     std::cout << "sweep of " << sweep.combinations.size() << " combinations, " << jobs
               << " at a time: " << sweep.folder.string() << std::endl;
   }
-  write_sweep_file(sweep);
 
-  SweepRunner runner(sweep, this_executable(command_line.empty() ? "exp" : command_line[0]), jobs,
-                     sweep.combinations.size() - pending.size());
+  SweepRunner runner(sweep, program, jobs);
   const bool whole = runner.run(pending);
-  write_sweep_file(sweep);
 
   std::vector<RunRecord> runs;
   for (const auto& combination : sweep.combinations) {
