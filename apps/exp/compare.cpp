@@ -10,6 +10,8 @@
 #include "config_arguments.hpp"
 #include "exp/error.hpp"
 #include "exp/suggest.hpp"
+#include "run_records.hpp"
+#include "sweep_file.hpp"
 
 namespace xp::cli {
 namespace po = boost::program_options;
@@ -175,6 +177,20 @@ void print_comparison(std::vector<RunRecord> runs, const ComparisonOptions& opti
   table.print(out, options.format);
 }
 
+// A sweep folder whose combinations have not all made a run yet says so (on stderr,
+// so that --csv stays a table).
+void note_runs_to_come(const std::filesystem::path& folder) {
+  if (!std::filesystem::is_regular_file(folder / kSweepFile)) return;
+  const Sweep sweep = read_sweep_file(folder);
+  std::size_t without_run = 0;
+  for (const auto& combination : sweep.combinations)
+    without_run += combination.run.empty() || !is_run_directory(folder / combination.run);
+  if (without_run > 0)
+    std::cerr << without_run << " of " << sweep.combinations.size() << " combinations of "
+              << folder.string() << " have no run yet: exp sweep --status " << folder.string()
+              << "\n";
+}
+
 int compare_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp compare options");
   options.add_options()("sort", po::value<std::string>(), "order the runs by a column (see above)")(
@@ -208,6 +224,7 @@ int compare_command(const Arguments& arguments, const Arguments& /*command_line*
   if (parsed.options.count("csv")) comparison.format = TableFormat::csv;
   if (parsed.options.count("md")) comparison.format = TableFormat::markdown;
   print_comparison(runs, comparison, std::cout);
+  for (const auto& word : parsed.words) note_runs_to_come(word);
   return 0;
 }
 

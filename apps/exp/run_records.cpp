@@ -48,6 +48,21 @@ std::vector<fs::path> runs_of_sweep(const fs::path& folder) {
   return runs;
 }
 
+// Whether the sweep a run belongs to (<sweep>/<experiment>/<run id>) records that
+// Slurm stopped it (sweep_runner.hpp): the run itself only knows it was interrupted.
+bool cancelled_by_slurm(const fs::path& run) {
+  const fs::path sweep = fs::absolute(run).lexically_normal().parent_path().parent_path();
+  if (!fs::is_regular_file(sweep / kSweepFile)) return false;
+  const std::string name = fs::absolute(run).lexically_normal().lexically_relative(sweep).string();
+  try {
+    for (const auto& combination : read_sweep_file(sweep).combinations) {
+      if (combination.run == name) return combination.status == "cancelled";
+    }
+  } catch (const ConfigError&) {
+  }
+  return false;
+}
+
 void collect_runs(const fs::path& folder, std::vector<fs::path>& runs) {
   if (is_run_directory(folder)) {
     runs.push_back(folder);
@@ -78,6 +93,7 @@ std::string RunRecord::status() const {
   if (summary_state != "read") return "unreadable";
   const std::string status = field("status");
   if (status == "running" && dead) return "crashed";
+  if (status == "interrupted" && cancelled_by_slurm(dir)) return "cancelled";
   return status.empty() ? "unknown" : status;
 }
 

@@ -32,8 +32,9 @@ struct RunRecord {
   std::string summary_state;            // "read", "missing" or "unreadable"
 
   // The summary's status; "crashed" for a run recorded as running (or without
-  // summary.json) whose process is gone; "unknown" (no summary.json, no run.lock) or
-  // "unreadable".
+  // summary.json) whose process is gone; "cancelled" for an interrupted run of a
+  // sweep that Slurm stopped (its sweep.yaml says so); "unknown" (no summary.json,
+  // no run.lock) or "unreadable".
   std::string status() const;
   // A summary field as written ("" when absent or null).
   std::string field(const std::string& key) const;

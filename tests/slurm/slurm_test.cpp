@@ -169,14 +169,20 @@ BOOST_AUTO_TEST_CASE(a_cancelled_task_keeps_its_checkpoint_and_resume_continues_
   const YAML::Node stopped = YAML::LoadFile((cancelled / "summary.json").string());
   BOOST_TEST(stopped["status"].as<std::string>() == "interrupted");
   BOOST_TEST(stopped["steps"].as<int>() < 4000);
+  // Listed as cancelled wherever runs are listed.
+  const auto compared = run_exp("compare --csv '" + sweep.string() + "'");
+  BOOST_TEST(compared.output.find(",cancelled,") != std::string::npos, compared.output);
 
-  const auto resumed = run_exp("sweep --resume '" + sweep.string() + "'");
+  // The resume may change what is asked of Slurm: the script is written again.
+  const auto resumed = run_exp("sweep --resume '" + sweep.string() + "' --time 00:30:00");
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
   BOOST_TEST(resumed.output.find("1 of 2 combinations to run") != std::string::npos, resumed.output);
   BOOST_TEST(std::regex_search(resumed.output, std::regex(R"(submitted 1 combinations as Slurm job \d+ \(array 1\))")),
              resumed.output);
   BOOST_TEST_REQUIRE(eventually([&] { return run_exp("sweep --status '" + sweep.string() + "'").status == 0; }, 180),
                      sweep_status(sweep));
+  BOOST_TEST(xp::test::read_file(sweep / "sweep.sbatch").find("#SBATCH --time=00:30:00\n") !=
+             std::string::npos);
   // Continued in its own directory, ending as an uninterrupted run does.
   BOOST_TEST(run_of(sweep, 1) == cancelled);
   const auto whole = xp::test::run_experiment(runs / "whole", "configs/synthetic.yaml train.iterations=4000 " + slow);
