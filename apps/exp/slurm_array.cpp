@@ -125,8 +125,9 @@ std::string submit_slurm_array(const Sweep& sweep, const std::vector<std::size_t
   if (result.exit_status == 127)
     throw Error("sbatch not found: --launcher slurm needs Slurm's client commands in PATH");
   const std::string output = trimmed(result.output);
-  // --parsable prints "<job id>" or "<job id>;<cluster>".
-  const std::string job = output.substr(0, output.find(';'));
+  // --parsable prints "<job id>" or "<job id>;<cluster>", after any warnings.
+  const std::string last_line = output.substr(output.find_last_of('\n') + 1);
+  const std::string job = last_line.substr(0, last_line.find(';'));
   if (result.exit_status != 0 || job.empty() ||
       job.find_first_not_of("0123456789") != std::string::npos)
     throw Error("sbatch refused " + (sweep.folder / kSlurmScript).string() + ": " + output);

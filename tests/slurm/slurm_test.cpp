@@ -190,6 +190,30 @@ BOOST_AUTO_TEST_CASE(a_cancelled_task_keeps_its_checkpoint_and_resume_continues_
   BOOST_TEST(results_of(cancelled) == results_of(whole.dir));
 }
 
+// Slurm's time limits are whole minutes, checked every half minute: this takes about
+// 90 s, most of it waiting.
+BOOST_AUTO_TEST_CASE(a_task_past_its_time_limit_reads_cancelled_with_its_checkpoint,
+                     *boost::unit_test::label("fault_killed")) {
+  const auto runs = xp::test::fresh_directory("exp-slurm-time");
+  const auto submitted = run_exp(
+      "sweep configs/synthetic.yaml train.iterations=10000000,20000000 gradient.strategy=naive"
+      " train.evaluate_every=never --launcher slurm --time 00:01:00 --max-parallel 1"
+      " --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(submitted.status == 0, submitted.output);
+  const fs::path sweep = only_sweep_folder(runs);
+  BOOST_TEST_REQUIRE(eventually([&] {
+    return sweep_status(sweep).find("1 cancelled") != std::string::npos;
+  }, 180), sweep_status(sweep));
+  const std::string status = sweep_status(sweep);
+  BOOST_TEST(std::regex_search(status, std::regex(R"(\n *1 +cancelled +\d+_0 TIMEOUT +train\.iterations=10000000 )")),
+             status);
+  const fs::path stopped = run_of(sweep, 0);
+  BOOST_TEST(fs::is_regular_file(stopped / "checkpoint.bin"));
+  BOOST_TEST(YAML::LoadFile((stopped / "summary.json").string())["status"].as<std::string>() ==
+             "interrupted");
+  run_command("scancel " + combination(sweep, 1)["job"].as<std::string>());
+}
+
 BOOST_AUTO_TEST_CASE(dry_run_writes_a_readable_script_and_submits_nothing) {
   const auto runs = xp::test::fresh_directory("exp-slurm-dry");
   const auto written = run_exp("sweep " + kGrid +
