@@ -15,6 +15,7 @@
 
 namespace fs = std::filesystem;
 using xp::test::run_command;
+using xp::test::only_sweep_folder;
 using xp::test::run_exp;
 
 namespace {
@@ -22,13 +23,6 @@ namespace {
 // model.hidden=[10],[4,4] is two values: a list, and a list holding a comma.
 const std::string kGrid =
     "configs/synthetic.yaml optimizer.lr=1,0.1 'model.hidden=[10],[4,4]' train.iterations=40";
-
-fs::path only_sweep_folder(const fs::path& runs) {
-  std::vector<fs::path> folders;
-  for (const auto& entry : fs::directory_iterator(runs / "sweeps")) folders.push_back(entry.path());
-  BOOST_TEST_REQUIRE(folders.size() == 1u);
-  return folders[0];
-}
 
 std::string hidden_text(const YAML::Node& hidden) {
   std::string text = "[";

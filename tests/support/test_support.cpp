@@ -8,6 +8,8 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
+#include <vector>
 
 namespace xp::test {
 
@@ -64,6 +66,17 @@ std::string read_file(const std::filesystem::path& file) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::filesystem::path only_sweep_folder(const std::filesystem::path& runs) {
+  std::vector<std::filesystem::path> folders;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(runs / "sweeps", error))
+    folders.push_back(entry.path());
+  if (folders.size() != 1)
+    throw std::runtime_error((runs / "sweeps").string() + " holds " +
+                             std::to_string(folders.size()) + " sweep folders, not one");
+  return folders[0];
 }
 
 }  // namespace xp::test

@@ -51,4 +51,8 @@ std::filesystem::path fresh_directory(const std::string& prefix);
 
 std::string read_file(const std::filesystem::path& file);
 
+// The one sweep folder `exp sweep --runs-dir runs` made (runs/sweeps/<name>); throws
+// std::runtime_error when there is none or more than one.
+std::filesystem::path only_sweep_folder(const std::filesystem::path& runs);
+
 }  // namespace xp::test
