@@ -29,8 +29,17 @@ started=$SECONDS
 elapsed() { echo "($(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s so far)"; }
 
 section "setup and normal build ($BUILD_DIR)"
-# A one-node Slurm for tests/slurm (exp sweep --launcher slurm), besides what exp needs.
-BUILD_DIR=$BUILD_DIR EXTRA_PACKAGES="slurmctld slurmd slurm-client munge" scripts/setup.sh
+# Besides what exp needs: a one-node Slurm for tests/slurm (exp sweep --launcher
+# slurm) and Chromium for tests/report, driven by npm's puppeteer-core (kept in
+# .cache/node; configuring the build again finds it).
+BUILD_DIR=$BUILD_DIR EXTRA_PACKAGES="slurmctld slurmd slurm-client munge chromium" scripts/setup.sh
+puppeteer=24.43.1
+if [[ $(node -p "require('./.cache/node/node_modules/puppeteer-core/package.json').version" 2>/dev/null) != "$puppeteer" ]]; then
+  mkdir -p .cache/node
+  (cd .cache/node && npm install --silent --no-audit --no-fund "puppeteer-core@$puppeteer")
+fi
+cmake -S . -B "$BUILD_DIR" >/dev/null
+cmake --build "$BUILD_DIR" -j "$JOBS"
 
 section "test suite ($BUILD_DIR)"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/property_tree/json_parser.hpp>
 #include <regex>
+#include <set>
 
 #include "exp/error.hpp"
 #include "exp/run_status.hpp"
@@ -202,6 +203,16 @@ std::vector<std::string> differing_keys(const std::vector<RunRecord>& runs) {
   return keys;
 }
 
+std::vector<std::string> result_keys(const std::vector<std::string>& keys) {
+  static const std::set<std::string> kSameResults = {"train.threads", "train.checkpoint_seconds",
+                                                     "model.simd"};
+  std::vector<std::string> kept;
+  for (const auto& key : keys) {
+    if (!kSameResults.count(key)) kept.push_back(key);
+  }
+  return kept;
+}
+
 std::string run_label(const RunRecord& run, const std::vector<std::string>& keys) {
   std::string label;
   for (const auto& key : keys) {
@@ -216,7 +227,7 @@ std::string run_label(const RunRecord& run, const std::vector<std::string>& keys
 std::vector<std::string> run_labels(const std::vector<RunRecord>& runs,
                                     const std::vector<std::string>& keys) {
   const auto chosen = !keys.empty()     ? keys
-                      : runs.size() > 1 ? differing_keys(runs)
+                      : runs.size() > 1 ? result_keys(differing_keys(runs))
                                         : std::vector<std::string>{};
   std::vector<std::string> labels;
   for (const auto& run : runs) {

@@ -64,12 +64,18 @@ std::vector<RunRecord> read_runs(const std::vector<std::filesystem::path>& folde
 // some runs counts as differing), sorted.
 std::vector<std::string> differing_keys(const std::vector<RunRecord>& runs);
 
+// keys without those that cannot change a run's results (train.threads,
+// train.checkpoint_seconds, model.simd: the same bits whatever their value), so that
+// labels and legends name runs by what made them differ.
+std::vector<std::string> result_keys(const std::vector<std::string>& keys);
+
 // "optimizer.lr=0.1 model.hidden=[50]": the run's values of keys, in that order; keys
 // the run's config lacks (another plugin's parameters) are left out.
 std::string run_label(const RunRecord& run, const std::vector<std::string>& keys);
 
 // A short label per run from `keys`, or by default from the keys that differ between
-// the runs; the run's name when there are none (or a single run and no keys).
+// the runs and can change results; the run's name when there are none (or a single
+// run and no keys).
 std::vector<std::string> run_labels(const std::vector<RunRecord>& runs,
                                     const std::vector<std::string>& keys = {});
 
