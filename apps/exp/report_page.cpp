@@ -1,6 +1,9 @@
 #include "report_page.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "exp/json_writer.hpp"
@@ -25,9 +28,29 @@ std::string json_number(const std::string& cell) {
   return cell;
 }
 
+// Seconds to the microsecond are plenty for a time axis, and half the bytes.
+std::string json_seconds(const std::string& cell) {
+  const auto value = parse_number(cell);
+  if (!value || !std::isfinite(*value)) return "null";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", *value);
+  return text;
+}
+
+// Whether a column of JSON numbers reads 0,1,2,...: the page counts those itself.
+bool counts_from_zero(const std::string& column) {
+  std::size_t expected = 0;
+  std::stringstream cells(column);
+  for (std::string cell; std::getline(cells, cell, ','); ++expected) {
+    if (cell != std::to_string(expected)) return false;
+  }
+  return true;
+}
+
 // {"step": [0, 1, ...], "loss": [...], ...}: a CSV file by columns, compactly (a
-// report of 100 runs of 10,000 steps holds millions of numbers).
-std::string csv_columns(const fs::path& file) {
+// report of 100 runs of 10,000 steps holds millions of numbers). Columns named in
+// `left_out` are left out; a `step` column that counts 0, 1, 2, ... is null.
+std::string csv_columns(const fs::path& file, const std::set<std::string>& left_out = {}) {
   std::ifstream stream(file);
   std::string line;
   if (!std::getline(stream, line)) return "null";
@@ -38,14 +61,19 @@ std::string csv_columns(const fs::path& file) {
   while (std::getline(stream, line)) {
     std::stringstream cells(line);
     std::size_t c = 0;
-    for (std::string cell; c < names.size() && std::getline(cells, cell, ','); ++c)
-      columns[c] += (columns[c].empty() ? "" : ",") + json_number(cell);
+    for (std::string cell; c < names.size() && std::getline(cells, cell, ','); ++c) {
+      if (!columns[c].empty()) columns[c] += ',';
+      columns[c] += names[c] == "seconds" ? json_seconds(cell) : json_number(cell);
+    }
     // A row cut short (a run being written) fills the rest with null.
     for (; c < names.size(); ++c) columns[c] += columns[c].empty() ? "null" : ",null";
   }
   std::string json = "{";
-  for (std::size_t c = 0; c < names.size(); ++c)
-    json += (c ? "," : "") + JsonWriter::quoted(names[c]) + ":[" + columns[c] + "]";
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    if (left_out.count(names[c])) continue;
+    json += (json.size() > 1 ? "," : "") + JsonWriter::quoted(names[c]) + ":";
+    json += names[c] == "step" && counts_from_zero(columns[c]) ? "null" : "[" + columns[c] + "]";
+  }
   return json + "}";
 }
 
@@ -80,7 +108,8 @@ std::string run_json(const RunRecord& run, const std::string& label, bool with_p
   json += ",\"config_text\":" + JsonWriter::quoted(file_text(dir / "config.yaml"));
   json += ",\"command\":" + JsonWriter::quoted(file_text(dir / "command.txt"));
   json += ",\"summary_text\":" + JsonWriter::quoted(file_text(dir / "summary.json"));
-  json += ",\"metrics\":" + csv_columns(dir / "metrics.csv");
+  // metrics.csv's epoch column is left out: the page places steps between epochs.
+  json += ",\"metrics\":" + csv_columns(dir / "metrics.csv", {"epoch"});
   json += ",\"epochs\":" + csv_columns(dir / "epochs.csv");
   json += ",\"pictures\":" + string_map(pictures);
   return json + "}";

@@ -1,5 +1,6 @@
 // exp run: resolve the config, create the run directory, train, record everything.
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "config_arguments.hpp"
@@ -8,6 +9,7 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_log.hpp"
 #include "exp/run_status.hpp"
+#include "live_report.hpp"
 #include "process_launch.hpp"
 #include "training_session.hpp"
 
@@ -33,12 +35,15 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
       "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)")(
       "quiet", po::bool_switch(),
-      "print only the run directory (errors still go to stderr; log.txt is written as usual)");
+      "print only the run directory (errors still go to stderr; log.txt is written as usual)")(
+      "report", po::bool_switch(),
+      "keep DIR/report.html (exp report of the runs in --runs-dir) current: rewritten after "
+      "evaluations, at most every 5 s, and at the end");
   const ConfigArguments parsed = parse_config_arguments(arguments, options);
   if (parsed.help) {
     print_help(
         "exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N] "
-        "[--quiet]",
+        "[--quiet] [--report]",
         "Trains as CONFIG says, with the overrides applied after the file, and writes a run\n"
         "directory: config.yaml (resolved), overrides.yaml, command.txt, metrics.csv,\n"
         "epochs.csv, summary.json, params/*.npy, log.txt; checkpoint.bin while the run can\n"
@@ -90,7 +95,14 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   summary.hosts = hosts;
   log.stream() << "run directory: " << run.path().string() << std::endl;
   if (quiet) std::cout << "run directory: " << run.path().string() << std::endl;
-  const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr);
+  std::optional<LiveReport> report;
+  if (parsed.options["report"].as<bool>()) report.emplace(runs_dir, log.stream());
+  const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr,
+                                            report ? &*report : nullptr);
+  if (report) {
+    report->write();
+    log.stream() << "report: " << report->file().string() << std::endl;
+  }
   if (quiet && status == 1) std::cerr << "exp run: failed: " << summary.error << std::endl;
   return status;
 }

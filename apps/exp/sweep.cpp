@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "child_process.hpp"
@@ -19,6 +20,7 @@
 #include "exp/run_directory.hpp"
 #include "exp/run_status.hpp"
 #include "exp/run_summary.hpp"
+#include "live_report.hpp"
 #include "run_records.hpp"
 #include "slurm_array.hpp"
 #include "sweep_file.hpp"
@@ -299,6 +301,9 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
       "nodes-per-run", po::value<int>(),
       "slurm: nodes per combination; above 1 each run is `mpirun exp run` over them")(
       "dry-run", po::bool_switch(), "slurm: write sweep.sbatch but do not submit it")(
+      "report", po::bool_switch(),
+      "keep SWEEP_DIR/report.html (exp report of the sweep) current while it runs (local "
+      "launcher): rewritten every 5 s and at the end")(
       "task", po::value<std::size_t>(),
       "I SWEEP_DIR: run combination I (from 0) of that sweep here; what a Slurm array task "
       "does");
@@ -306,7 +311,7 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
   if (parsed.help) {
     print_help(
         "exp sweep CONFIG key=v1,v2,... [key2=a,b ...] [key=value ...] [--jobs N]\n"
-        "                 [--runs-dir DIR] [--name NAME]\n"
+        "                 [--runs-dir DIR] [--name NAME] [--report]\n"
         "       exp sweep CONFIG key=v1,v2,... ... --launcher slurm [--partition P]\n"
         "                 [--time HH:MM:SS] [--cpus-per-task N] [--max-parallel K]\n"
         "                 [--slurm-option OPT ...] [--nodes-per-run N] [--dry-run]\n"
@@ -375,6 +380,8 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
                                    : sweep.launcher;
   if (launcher != "local" && launcher != "slurm")
     throw po::error("--launcher '" + launcher + "': expected local or slurm");
+  if (launcher == "slurm" && parsed.options["report"].as<bool>())
+    throw po::error("--report is for the local launcher; for a Slurm sweep run exp report SWEEP_DIR");
   if (launcher == "slurm" && !parsed.options["jobs"].defaulted())
     throw po::error("--jobs is for the local launcher; with slurm use --max-parallel");
   const SlurmSettings slurm = slurm_settings(parsed.options, sweep.slurm, launcher);
@@ -405,7 +412,13 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
   }
 
   SweepRunner runner(sweep, program, jobs);
+  std::optional<LiveReport> report;
+  if (parsed.options["report"].as<bool>()) {
+    report.emplace(sweep.folder, std::cerr);
+    runner.keep_report(&*report);
+  }
   const bool whole = runner.run(pending);
+  if (report) report->write();
 
   std::vector<RunRecord> runs;
   for (const auto& combination : sweep.combinations) {
@@ -417,6 +430,7 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
     print_comparison(runs, {}, std::cout);
   }
   std::cout << "sweep folder: " << sweep.folder.string() << std::endl;
+  if (report) std::cout << "report: " << report->file().string() << std::endl;
   if (!whole) return 130;
   for (const auto& combination : sweep.combinations) {
     if (combination.status != "completed") return 1;

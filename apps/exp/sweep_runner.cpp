@@ -10,6 +10,7 @@
 #include "exp/checkpoint.hpp"
 #include "exp/error.hpp"
 #include "exp/run_status.hpp"
+#include "live_report.hpp"
 #include "run_records.hpp"
 
 namespace xp::cli {
@@ -81,6 +82,7 @@ bool SweepRunner::run(const std::vector<std::size_t>& pending) {
     }
     const auto end = wait_for_child(std::chrono::milliseconds(50));
     note_run_folders();
+    if (report_) report_->refresh();
     if (!end) continue;  // a signal (forwarded at the top of the loop), or nothing yet
     const auto found = running_.find(end->pid);
     if (found == running_.end()) continue;

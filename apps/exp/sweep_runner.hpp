@@ -33,6 +33,9 @@ class SweepRunner {
   // that spans the task's nodes).
   void run_as_slurm_task(std::string job, std::filesystem::path mpirun = {});
 
+  // Keeps that report current while the runs go (LiveReport::refresh as it waits).
+  void keep_report(class LiveReport* report) { report_ = report; }
+
   // Runs the combinations listed; returns false if a signal stopped the sweep.
   bool run(const std::vector<std::size_t>& pending);
 
@@ -48,6 +51,7 @@ class SweepRunner {
   int jobs_;
   std::string slurm_job_;         // "" when not a Slurm task
   std::filesystem::path mpirun_;  // "" = runs start directly
+  class LiveReport* report_ = nullptr;
   std::map<pid_t, std::size_t> running_;  // child -> combination
 };
 

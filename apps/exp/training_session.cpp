@@ -134,7 +134,8 @@ void describe_run(RunSummary& summary, Experiment& experiment, const RunDirector
 }
 
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
-                           RunLog& log, StopOnSignal& stop, const Checkpoint* from) {
+                           RunLog& log, StopOnSignal& stop, const Checkpoint* from,
+                           TrainingCallback* watcher) {
   const ExperimentConfig& config = experiment.config();
   summary.status = RunStatus::running;
   if (from) record_progress(summary, from->point.progress);
@@ -151,10 +152,10 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
                                  checkpoint_identity(run, summary));
     Random rng(config.train.seed);
     Vector theta = from ? restore(experiment, *from, rng) : experiment.initial_parameters(rng);
+    std::vector<TrainingCallback*> callbacks = {&files, &checkpoints, &updater, &printer, &stop};
+    if (watcher) callbacks.push_back(watcher);
     const TrainingOutcome outcome =
-        Trainer(experiment)
-            .run(theta, rng, {&files, &checkpoints, &updater, &printer, &stop},
-                 from ? &from->point : nullptr);
+        Trainer(experiment).run(theta, rng, callbacks, from ? &from->point : nullptr);
 
     // Every final file whole and on the disk before the summary says how the run
     // ended, and that before the checkpoint goes: a failure on the way (a full disk)

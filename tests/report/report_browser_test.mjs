@@ -45,7 +45,15 @@ try {
 
   if (mode === "time") {
     const runs = await page.evaluate(() => window.expReport.data.runs.length);
-    console.log(`${runs} runs: loaded and drawn in ${loadSeconds.toFixed(2)} s`);
+    // Where the time went, from the page's own marks (report.js).
+    await page.waitForFunction(() => performance.getEntriesByName("exp-painted").length > 0);
+    const marks = await page.evaluate(() => {
+      const navigation = performance.getEntriesByType("navigation")[0];
+      return performance.getEntriesByType("mark")
+          .map((mark) => `${mark.name} ${(mark.startTime / 1000).toFixed(2)} s`)
+          .concat([`load event ${(navigation.loadEventEnd / 1000).toFixed(2)} s`]).join(", ");
+    });
+    console.log(`${runs} runs: loaded and drawn in ${loadSeconds.toFixed(2)} s (${marks})`);
   } else if (mode === "sweep") {
     await checkSweep(page);
   } else if (mode === "single") {

@@ -7,6 +7,7 @@
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -160,4 +161,36 @@ BOOST_AUTO_TEST_CASE(bad_arguments_are_refused_naming_what_is_wrong,
     BOOST_TEST(refused.status == 2, arguments << ": " << refused.output);
     BOOST_TEST(refused.output.find(message) != std::string::npos, arguments << ": " << refused.output);
   }
+}
+
+BOOST_AUTO_TEST_CASE(run_report_keeps_a_report_current_while_the_run_goes) {
+  const auto runs = xp::test::fresh_directory("exp-live-report");
+  // Naive differences make the run last a few seconds; a copy of report.html taken
+  // while it runs shows it running, the one left at the end completed.
+  const fs::path script = runs / "watch.sh";
+  std::ofstream(script) << "cd '" << EXP_TEST_SOURCE_DIR << "'\n'" << EXP_TEST_BINARY
+                        << "' run configs/synthetic.yaml gradient.strategy=naive "
+                           "train.iterations=3000 'model.hidden=[30]' --report --quiet "
+                           "--runs-dir '" << runs.string() << "' > '" << (runs / "out.txt").string()
+                        << "' 2>&1 &\nrun=$!\nfor i in $(seq 600); do\n  [ -f '"
+                        << (runs / "report.html").string() << "' ] && break\n  sleep 0.05\ndone\n"
+                        << "cp '" << (runs / "report.html").string() << "' '"
+                        << (runs / "during.html").string() << "'\nwait $run\necho exit=$?\n";
+  const auto watched = xp::test::run_command("bash '" + script.string() + "'");
+  BOOST_TEST_REQUIRE(watched.output.find("exit=0") != std::string::npos,
+                     watched.output << read_file(runs / "out.txt"));
+  const auto during = page_data(read_file(runs / "during.html"));
+  BOOST_TEST(during.get_child("runs").front().second.get<std::string>("status") == "running");
+  const auto after = page_data(read_file(runs / "report.html"));
+  BOOST_TEST(after.get_child("runs").front().second.get<std::string>("status") == "completed");
+  BOOST_TEST(after.get_child("runs").front().second.get_child("metrics.loss").size() == 3000u);
+
+  const auto swept = run_exp("sweep configs/synthetic.yaml optimizer.lr=1,0.1 train.iterations=50 "
+                             "--report --runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(swept.status == 0, swept.output);
+  const auto sweep_report = page_data(read_file(only_sweep_folder(runs) / "report.html"));
+  BOOST_TEST(sweep_report.get_child("runs").size() == 2u);
+  const auto refused = run_exp("sweep configs/synthetic.yaml optimizer.lr=1,0.1 --report "
+                               "--launcher slurm --dry-run --runs-dir '" + runs.string() + "'");
+  BOOST_TEST(refused.status == 2, refused.output);
 }

@@ -4,7 +4,9 @@
 (function () {
   "use strict";
 
+  performance.mark("exp-start");
   const data = JSON.parse(document.getElementById("exp-data").textContent);
+  performance.mark("exp-parsed");
   const runs = data.runs;
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -30,6 +32,9 @@
     } catch (error) {
       run.summary = {};
     }
+    // exp report leaves out a step column that counts 0, 1, 2, ...
+    if (run.metrics && run.metrics.step === null && run.metrics.loss)
+      run.metrics.step = run.metrics.loss.map((value, index) => index);
   }
   const colorOf = (index) => palette[index % palette.length];
 
@@ -211,11 +216,8 @@
     if (axis === "evaluations") return metrics.evaluations || null;
     // epoch: each step placed between the evaluations around it (epochs.csv).
     const epochs = run.epochs || {};
-    if (!epochs.step || epochs.step.length < 2) return metrics.epoch || null;
-    return steps.map((step) => {
-      const at = interpolate(epochs.step, epochs.epoch, step);
-      return at === null ? null : at;
-    });
+    if (!epochs.step || epochs.step.length < 2) return null;
+    return steps.map((step) => interpolate(epochs.step, epochs.epoch, step));
   }
 
   // Each evaluation's x: its step, epoch, or the seconds / evaluations at its step.
@@ -334,8 +336,10 @@
       const epochs = run.epochs || {};
       for (const [column, name, dash] of [["test_accuracy", "test", null], ["train_accuracy", "train", [6, 4]]]) {
         accuracySeries.push({ xs, ys: epochs[column] || [] });
+        // Markers on every evaluation help with a few runs; with many they cost more
+        // than the lines (a second for 100 runs) and hide them.
         const options = { label: label(index) + " " + name, stroke: colorOf(index), width: 1.5,
-                          points: { show: true, size: 4 } };
+                          points: { show: indices.length <= 12, size: 4 } };
         if (dash) options.dash = dash;
         accuracyOptions.push(options);
       }
@@ -460,6 +464,9 @@
   connectControls();
   renderSingle();
   renderTable();
+  performance.mark("exp-table");
   renderCharts();
+  performance.mark("exp-charts");
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("exp-painted")));
   window.expReport = { data, state, charts, columns, renderTable, renderCharts };
 })();

@@ -1,0 +1,42 @@
+// `--report` of exp run and exp sweep: keeps <folder>/report.html (exp report of every
+// run in the folder) current while runs are written, so that a user watching a long
+// run reloads the page. Rewritten atomically after an evaluation (or, for a sweep,
+// while it waits for its runs) at most once per interval, and once more at the end. A
+// report that cannot be written is a warning, never the run's failure.
+//
+//   LiveReport report("runs");
+//   ... train with &report among the callbacks ...
+//   report.write();   // the final state
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+
+#include "exp/callbacks.hpp"
+
+namespace xp::cli {
+
+class LiveReport : public TrainingCallback {
+ public:
+  LiveReport(std::filesystem::path folder, std::ostream& warnings,
+             std::chrono::seconds interval = std::chrono::seconds(5));
+
+  void evaluated(const EvaluationRecord& record) override;
+
+  // Rewrites the report if the interval has passed since the last time.
+  void refresh();
+  // Rewrites it now.
+  void write();
+
+  std::filesystem::path file() const { return folder_ / "report.html"; }
+
+ private:
+  std::filesystem::path folder_;
+  std::ostream& warnings_;
+  std::chrono::seconds interval_;
+  std::chrono::steady_clock::time_point last_{};
+  bool warned_ = false;
+};
+
+}  // namespace xp::cli
