@@ -140,9 +140,10 @@ BOOST_AUTO_TEST_CASE(a_job_array_gives_the_local_sweeps_results) {
 BOOST_AUTO_TEST_CASE(a_cancelled_task_keeps_its_checkpoint_and_resume_continues_it,
                      *boost::unit_test::label("fault_killed")) {
   const auto runs = xp::test::fresh_directory("exp-slurm-cancel");
-  // Combination 2 is slow (naive differences, many steps) so that it is cancelled mid-run.
-  const std::string slow = "gradient.strategy=naive 'model.hidden=[30]' train.evaluate_every=500";
-  const auto submitted = run_exp("sweep configs/synthetic.yaml train.iterations=40,4000 " + slow +
+  // Combination 2 takes a few seconds (a minute under the sanitizers), so that it is
+  // cancelled mid-run.
+  const std::string slow = "train.evaluate_every=5000";
+  const auto submitted = run_exp("sweep configs/synthetic.yaml train.iterations=40,40000 " + slow +
                                  " --launcher slurm --runs-dir '" + runs.string() + "'");
   BOOST_TEST_REQUIRE(submitted.status == 0, submitted.output);
   const fs::path sweep = only_sweep_folder(runs);
@@ -162,7 +163,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_task_keeps_its_checkpoint_and_resume_continues_
   BOOST_TEST(fs::is_regular_file(cancelled / "checkpoint.bin"));
   const YAML::Node stopped = YAML::LoadFile((cancelled / "summary.json").string());
   BOOST_TEST(stopped["status"].as<std::string>() == "interrupted");
-  BOOST_TEST(stopped["steps"].as<int>() < 4000);
+  BOOST_TEST(stopped["steps"].as<int>() < 40000);
   // Listed as cancelled wherever runs are listed.
   const auto compared = run_exp("compare --csv '" + sweep.string() + "'");
   BOOST_TEST(compared.output.find(",cancelled,") != std::string::npos, compared.output);
@@ -173,13 +174,13 @@ BOOST_AUTO_TEST_CASE(a_cancelled_task_keeps_its_checkpoint_and_resume_continues_
   BOOST_TEST(resumed.output.find("1 of 2 combinations to run") != std::string::npos, resumed.output);
   BOOST_TEST(std::regex_search(resumed.output, std::regex(R"(submitted 1 combinations as Slurm job \d+ \(array 1\))")),
              resumed.output);
-  BOOST_TEST_REQUIRE(eventually([&] { return run_exp("sweep --status '" + sweep.string() + "'").status == 0; }, 180),
-                     sweep_status(sweep));
+  BOOST_TEST_REQUIRE(eventually([&] { return run_exp("sweep --status '" + sweep.string() + "'").status == 0; }, 400),
+                     sweep_status(sweep) << run_command("squeue --array --states=all; sinfo -R").output);
   BOOST_TEST(xp::test::read_file(sweep / "sweep.sbatch").find("#SBATCH --time=00:30:00\n") !=
              std::string::npos);
   // Continued in its own directory, ending as an uninterrupted run does.
   BOOST_TEST(run_of(sweep, 1) == cancelled);
-  const auto whole = xp::test::run_experiment(runs / "whole", "configs/synthetic.yaml train.iterations=4000 " + slow);
+  const auto whole = xp::test::run_experiment(runs / "whole", "configs/synthetic.yaml train.iterations=40000 " + slow);
   BOOST_TEST_REQUIRE(whole.status == 0, whole.output);
   BOOST_TEST(results_of(cancelled) == results_of(whole.dir));
 }
@@ -208,12 +209,19 @@ BOOST_AUTO_TEST_CASE(a_task_past_its_time_limit_reads_cancelled_with_its_checkpo
   run_command("scancel " + combination(sweep, 1)["job"].as<std::string>());
 }
 
+// A combination over several nodes is `mpirun exp run`: only an exp built with MPI.
+#ifdef EXP_TEST_WITH_MPI
+const char* const kNodesPerRun = " --nodes-per-run 2";
+#else
+const char* const kNodesPerRun = "";
+#endif
+
 BOOST_AUTO_TEST_CASE(dry_run_writes_a_readable_script_and_submits_nothing) {
   const auto runs = xp::test::fresh_directory("exp-slurm-dry");
   const auto written = run_exp("sweep " + kGrid +
                                " --launcher slurm --dry-run --partition debug --time 00:10:00"
                                " --cpus-per-task 2 --max-parallel 3 --slurm-option=--account=lab"
-                               " --slurm-option=--mail-type=END --nodes-per-run 2 --runs-dir '" +
+                               " --slurm-option=--mail-type=END" + kNodesPerRun + " --runs-dir '" +
                                runs.string() + "'");
   BOOST_TEST_REQUIRE(written.status == 0, written.output);
   BOOST_TEST(written.output.find("not submitted: --dry-run") != std::string::npos, written.output);
@@ -221,14 +229,22 @@ BOOST_AUTO_TEST_CASE(dry_run_writes_a_readable_script_and_submits_nothing) {
   const std::string script = xp::test::read_file(sweep / "sweep.sbatch");
   for (const char* line :
        {"#SBATCH --array=0-3%3\n", "#SBATCH --partition=debug\n", "#SBATCH --time=00:10:00\n",
-        "#SBATCH --cpus-per-task=2\n", "#SBATCH --nodes=2\n", "#SBATCH --ntasks-per-node=1\n",
-        "#SBATCH --account=lab\n", "#SBATCH --mail-type=END\n",
-        "#   3  optimizer.lr=0.1 model.hidden=[4,4]\n", "`mpirun exp run`"})
+        "#SBATCH --cpus-per-task=2\n", "#SBATCH --account=lab\n", "#SBATCH --mail-type=END\n",
+        "#   3  optimizer.lr=0.1 model.hidden=[4,4]\n"})
     BOOST_TEST(script.find(line) != std::string::npos, line << " in\n" << script);
+#ifdef EXP_TEST_WITH_MPI
+  for (const char* line : {"#SBATCH --nodes=2\n", "#SBATCH --ntasks-per-node=1\n", "`mpirun exp run`"})
+    BOOST_TEST(script.find(line) != std::string::npos, line << " in\n" << script);
+#else
+  const auto refused = run_exp("sweep " + kGrid + " --launcher slurm --dry-run --nodes-per-run 2 --runs-dir '" +
+                               (runs / "no-mpi").string() + "'");
+  BOOST_TEST(refused.status == 2, refused.output);
+  BOOST_TEST(refused.output.find("built without MPI") != std::string::npos, refused.output);
+#endif
   const YAML::Node file = YAML::LoadFile((sweep / "sweep.yaml").string());
   BOOST_TEST(file["launcher"].as<std::string>() == "slurm");
   BOOST_TEST(file["slurm"]["jobs"].size() == 0u);
-  BOOST_TEST(file["slurm"]["nodes_per_run"].as<int>() == 2);
+  BOOST_TEST(file["slurm"]["nodes_per_run"].as<int>() == (kNodesPerRun[0] ? 2 : 1));
   BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "pending");
 }
 
