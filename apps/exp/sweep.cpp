@@ -155,6 +155,20 @@ SlurmSettings slurm_settings(const po::variables_map& options, SlurmSettings set
   return settings;
 }
 
+// `--slurm-option --account=x` as `--slurm-option=--account=x`: its value starts with
+// dashes, which the option parser would take for an option of exp's.
+Arguments with_joined_slurm_options(const Arguments& arguments) {
+  Arguments joined;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    if (arguments[i] == "--slurm-option" && i + 1 < arguments.size()) {
+      joined.push_back("--slurm-option=" + arguments[++i]);
+    } else {
+      joined.push_back(arguments[i]);
+    }
+  }
+  return joined;
+}
+
 // exp sweep --task I DIR: combination I, run here (by Slurm array task I, or by hand).
 int run_task(std::size_t index, const fs::path& folder, const fs::path& program) {
   Sweep sweep = read_sweep_file(folder);
@@ -307,7 +321,7 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
       "task", po::value<std::size_t>(),
       "I SWEEP_DIR: run combination I (from 0) of that sweep here; what a Slurm array task "
       "does");
-  const auto parsed = parse_word_arguments(arguments, options);
+  const auto parsed = parse_word_arguments(with_joined_slurm_options(arguments), options);
   if (parsed.help) {
     print_help(
         "exp sweep CONFIG key=v1,v2,... [key2=a,b ...] [key=value ...] [--jobs N]\n"

@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(dry_run_writes_a_readable_script_and_submits_nothing) {
   const auto runs = xp::test::fresh_directory("exp-slurm-dry");
   const auto written = run_exp("sweep " + kGrid +
                                " --launcher slurm --dry-run --partition debug --time 00:10:00"
-                               " --cpus-per-task 2 --max-parallel 3 --slurm-option=--account=lab"
+                               " --cpus-per-task 2 --max-parallel 3 --slurm-option --account=lab"
                                " --slurm-option=--mail-type=END" + kNodesPerRun + " --runs-dir '" +
                                runs.string() + "'");
   BOOST_TEST_REQUIRE(written.status == 0, written.output);
