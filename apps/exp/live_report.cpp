@@ -13,19 +13,25 @@ LiveReport::LiveReport(std::filesystem::path folder, std::ostream& warnings,
 
 void LiveReport::evaluated(const EvaluationRecord&) { refresh(); }
 
+void LiveReport::step_completed(const TrainingSnapshot&) { refresh(); }
+
 void LiveReport::refresh() {
   if (std::chrono::steady_clock::now() - last_ >= interval_) write();
 }
 
 void LiveReport::write() {
-  last_ = std::chrono::steady_clock::now();
   try {
-    write_durably(file(), report_page(read_runs({folder_}), {}));
+    // A sweep's first runs may not have made their folders yet.
+    const auto runs = find_runs(folder_);
+    if (!runs.empty()) write_durably(file(), report_page(read_runs(runs), {}));
   } catch (const std::exception& error) {
-    if (!warned_)
+    // Said once per distinct reason, not every few seconds.
+    if (error.what() != last_warning_)
       warnings_ << "warning: " << file().string() << " not written: " << error.what() << std::endl;
-    warned_ = true;
+    last_warning_ = error.what();
   }
+  // From the end of the write: a slow one does not run again at once.
+  last_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace xp::cli

@@ -1,10 +1,11 @@
 // `--report` of exp run and exp sweep: keeps <folder>/report.html (exp report of every
 // run in the folder) current while runs are written, so that a user watching a long
-// run reloads the page. Rewritten atomically after an evaluation (or, for a sweep,
-// while it waits for its runs) at most once per interval, and once more at the end. A
-// report that cannot be written is a warning, never the run's failure.
+// run reloads the page. Rewritten atomically as training goes (after evaluations and
+// steps; for a sweep, while it waits for its runs) at most once per interval, and once
+// more at the end. A report that cannot be written is a warning, never the run's
+// failure.
 //
-//   LiveReport report("runs");
+//   LiveReport report("runs", std::cerr);
 //   ... train with &report among the callbacks ...
 //   report.write();   // the final state
 #pragma once
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 #include "exp/callbacks.hpp"
 
@@ -23,6 +25,8 @@ class LiveReport : public TrainingCallback {
              std::chrono::seconds interval = std::chrono::seconds(5));
 
   void evaluated(const EvaluationRecord& record) override;
+  // Also between evaluations (evaluate_every: never, or far apart).
+  void step_completed(const TrainingSnapshot& snapshot) override;
 
   // Rewrites the report if the interval has passed since the last time.
   void refresh();
@@ -36,7 +40,7 @@ class LiveReport : public TrainingCallback {
   std::ostream& warnings_;
   std::chrono::seconds interval_;
   std::chrono::steady_clock::time_point last_{};
-  bool warned_ = false;
+  std::string last_warning_;
 };
 
 }  // namespace xp::cli

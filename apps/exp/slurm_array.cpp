@@ -42,7 +42,29 @@ std::vector<std::string> sbatch_directives(const Sweep& sweep) {
   return lines;
 }
 
+// sbatch splits #SBATCH lines at spaces and expands % in --output, and a line break
+// would end a comment line of the script: such paths and values are refused.
+void check_script_text(const Sweep& sweep, const fs::path& exp_program) {
+  const std::string folder = fs::absolute(sweep.folder).string();
+  check_slurm_folder(folder);
+  std::vector<std::string> texts = {sweep.config, exp_program.string(), folder};
+  texts.insert(texts.end(), sweep.overrides.begin(), sweep.overrides.end());
+  for (const auto& combination : sweep.combinations)
+    texts.insert(texts.end(), combination.overrides.begin(), combination.overrides.end());
+  for (const auto& text : texts) {
+    if (text.find_first_of("\r\n") != std::string::npos)
+      throw ConfigError("'" + text + "': a line break cannot go into sweep.sbatch");
+  }
+}
+
 }  // namespace
+
+void check_slurm_folder(const fs::path& folder) {
+  const std::string path = fs::absolute(folder).string();
+  if (path.find_first_of(" \t%") != std::string::npos)
+    throw ConfigError(path + ": a Slurm sweep folder's path cannot hold spaces or '%' "
+                      "(sbatch's --output); choose another --runs-dir");
+}
 
 void check_slurm_settings(const SlurmSettings& settings) {
   if (!settings.time.empty() &&
@@ -81,6 +103,7 @@ std::string slurm_array_indices(const std::vector<std::size_t>& indices, int max
 }
 
 fs::path write_slurm_script(const Sweep& sweep, const fs::path& exp_program) {
+  check_script_text(sweep, exp_program);
   const fs::path folder = fs::absolute(sweep.folder);
   std::ostringstream script;
   script << "#!/bin/bash\n"
@@ -141,7 +164,13 @@ std::map<std::string, std::string> slurm_queue_states(const std::vector<std::str
     const ProgramResult result =
         run_program("squeue", {"--noheader", "--array", "--states=all", "--jobs=" + job,
                                "--format=%i %T"});
-    if (result.exit_status != 0) continue;
+    if (result.exit_status == 127) return {};  // no squeue: not on a Slurm host
+    // A job Slurm no longer remembers is refused by name; any other failure (the
+    // controller not answering) must not read as "every task gone".
+    if (result.exit_status != 0 && result.output.find("Invalid job id") != std::string::npos)
+      continue;
+    if (result.exit_status != 0)
+      throw Error("squeue cannot say where job " + job + " is: " + trimmed(result.output));
     std::istringstream lines(result.output);
     for (std::string task, state; lines >> task >> state;) states[task] = state;
   }

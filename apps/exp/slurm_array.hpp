@@ -25,6 +25,10 @@ inline constexpr const char* kSlurmScript = "sweep.sbatch";
 // below 1, an option with a line break or not starting with '-'.
 void check_slurm_settings(const SlurmSettings& settings);
 
+// Throws xp::ConfigError for a sweep folder (or the runs folder it will be in) whose
+// path sbatch would misread: spaces, '%'.
+void check_slurm_folder(const std::filesystem::path& folder);
+
 // Writes <sweep folder>/sweep.sbatch: an array over every combination (at most
 // max_parallel at once) whose task i runs `exp sweep --task i <sweep folder>` with
 // exp_program. Returns its path. Throws xp::Error.

@@ -175,10 +175,12 @@ int run_task(std::size_t index, const fs::path& folder, const fs::path& program)
   if (index >= sweep.combinations.size())
     throw ConfigError("--task " + std::to_string(index) + ": " + (folder / kSweepFile).string() +
                       " has combinations 0 to " + std::to_string(sweep.combinations.size() - 1));
-  const auto states = combination_states(sweep);
   const std::string number =
       std::to_string(index + 1) + "/" + std::to_string(sweep.combinations.size());
-  if (states[index].state == "completed") {
+  // From the run directory alone: a thousand tasks should not each ask squeue.
+  const SweepCombination& combination = sweep.combinations[index];
+  if (!combination.run.empty() && is_run_directory(sweep.folder / combination.run) &&
+      read_run(sweep.folder / combination.run).status() == "completed") {
     std::cout << "[" << number << "] already completed: " << sweep.combinations[index].run
               << std::endl;
     return 0;
@@ -416,6 +418,7 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
     update_sweep_file(sweep.folder, [&](Sweep& on_disk) { on_disk.launcher = "local"; });
   } else {
     for (std::size_t i = 0; i < sweep.combinations.size(); ++i) pending.push_back(i);
+    if (launcher == "slurm") check_slurm_folder(runs_dir_option(parsed.options));
     sweep.folder = create_sweep_folder(runs_dir_option(parsed.options), experiment);
     sweep.launcher = launcher;
     sweep.slurm = slurm;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 
 namespace xp::cli {
@@ -60,7 +61,14 @@ class FolderLock {
  public:
   explicit FolderLock(const fs::path& file)
       : descriptor_(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (descriptor_ < 0 || ::flock(descriptor_, LOCK_EX) != 0) {
+    int locked = -1;
+    if (descriptor_ >= 0) {
+      // A signal (Ctrl-C, Slurm's SIGTERM) interrupts the wait: wait again.
+      do {
+        locked = ::flock(descriptor_, LOCK_EX);
+      } while (locked != 0 && errno == EINTR);
+    }
+    if (descriptor_ < 0 || locked != 0) {
       const int error = errno;
       if (descriptor_ >= 0) ::close(descriptor_);
       throw Error(file.string() + ": cannot lock (" + std::strerror(error) + ")");
@@ -102,18 +110,14 @@ void write_sweep_file(const Sweep& sweep) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
-  const fs::path file = sweep.folder / kSweepFile;
-  const fs::path temporary = sweep.folder / ".sweep.yaml.tmp";
-  {
-    std::ofstream stream(temporary, std::ios::trunc);
-    stream << "# exp sweep: one run per combination of the grid; `exp sweep --resume "
-              "<this folder>`\n# re-runs those that did not complete.\n"
-           << out.c_str() << "\n";
-    if (!stream) throw Error(temporary.string() + ": cannot write");
-  }
-  std::error_code error;
-  fs::rename(temporary, file, error);
-  if (error) throw Error(file.string() + ": cannot replace: " + error.message());
+  std::string text =
+      "# exp sweep: one run per combination of the grid; `exp sweep --resume <this folder>`\n"
+      "# re-runs those that did not complete.\n";
+  text += out.c_str();
+  text += "\n";
+  // Temporary file, fsync, rename: a reader, a crash or a full disk never leaves half
+  // a file for the next writer to build on.
+  write_durably(sweep.folder / kSweepFile, text);
 }
 
 Sweep read_sweep_file(const fs::path& folder) {

@@ -151,7 +151,7 @@ void SweepRunner::finish(std::size_t index, const ChildEnd& end, bool stopped) {
   if (!reported.empty()) combination.run = reported;
   combination.status = status_of_exit(end);
   std::string detail;
-  if (!combination.run.empty()) {
+  if (!combination.run.empty() && is_run_directory(sweep_.folder / combination.run)) {
     const RunRecord run = read_run(sweep_.folder / combination.run);
     if (run.summary_state == "read") combination.status = run.status();
     if (const auto accuracy = run.number("final_test_accuracy"))

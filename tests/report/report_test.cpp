@@ -118,7 +118,8 @@ BOOST_AUTO_TEST_CASE(a_single_run_report_shows_its_summary_and_pictures) {
   BOOST_TEST(data.get_child("runs").size() == 1u);
   BOOST_TEST(data.get_child("runs").front().second.get_child("pictures").size() == 2u);
   // A run's text cannot end the page's data element early.
-  BOOST_TEST(read_file(report).find("<\\/svg>") != std::string::npos);
+  BOOST_TEST(read_file(report).find("\\u003c/svg>") != std::string::npos);
+  BOOST_TEST(read_file(report).find("</svg>") == std::string::npos);
 #ifdef EXP_BROWSER_TEST
   const auto browsed = in_browser("single", report, "'" + run.string() + "'");
   BOOST_TEST(browsed.status == 0, browsed.output);
@@ -135,6 +136,11 @@ BOOST_AUTO_TEST_CASE(a_run_still_being_written_and_one_without_files_are_reporte
   std::string metrics = read_file(copy / "metrics.csv");
   metrics.resize(metrics.size() - 10);
   std::ofstream(copy / "metrics.csv", std::ios::trunc) << metrics;
+  // Numbers another tool wrote (".5", "+1", nan, CRLF) and text that would end or
+  // comment out the page's data element.
+  std::ofstream(copy / "epochs.csv", std::ios::trunc)
+      << "epoch,step,train_loss,train_accuracy,test_accuracy\r\n0,0,.5,+1,nan\r\n1,9,1e400,0.5,1\r\n";
+  std::ofstream(copy / "command.txt", std::ios::trunc) << "exp run <!--<script> </script>\n";
   const fs::path bare = copy.parent_path() / "20260101T000001Z-bbbbbb";
   fs::create_directories(bare);
   fs::copy(sweep().run_dirs[1] / "config.yaml", bare / "config.yaml");
@@ -142,8 +148,15 @@ BOOST_AUTO_TEST_CASE(a_run_still_being_written_and_one_without_files_are_reporte
   const auto written = run_exp("report '" + (sweep().runs / "partial").string() + "' -o '" +
                                report.string() + "'");
   BOOST_TEST_REQUIRE(written.status == 0, written.output);
-  const auto data = page_data(read_file(report));
+  const std::string html = read_file(report);
+  BOOST_TEST(html.find("<!--<script>") == std::string::npos);
+  const auto data = page_data(html);
   BOOST_TEST(data.get_child("runs").size() == 2u);
+  const auto& epochs = data.get_child("runs").front().second.get_child("epochs");
+  std::string row;
+  for (const auto& column : {"train_loss", "train_accuracy", "test_accuracy"})
+    for (const auto& value : epochs.get_child(column)) row += value.second.data() + " ";
+  BOOST_TEST(row == "0.5 null 1.0 0.5 null 1 ");
   BOOST_TEST(data.get_child("runs").back().second.get<std::string>("status") == "unknown");
 }
 

@@ -21,9 +21,8 @@
     details: null,
   };
   const charts = { loss: null, accuracy: null, scatter: null };
-  // Beyond this many distinct x values the curves are drawn on a grid of kGridPoints,
-  // each run interpolated linearly: seconds differ in every run.
-  const kMaxJoined = 60000;
+  // Runs measured at different x (seconds differ in every run) are drawn on a grid of
+  // at most this many points, each interpolated linearly.
   const kGridPoints = 4000;
 
   for (const run of runs) {
@@ -32,7 +31,7 @@
     } catch (error) {
       run.summary = {};
     }
-    // exp report leaves out a step column that counts 0, 1, 2, ...
+    // exp report leaves out a metrics step column that counts 0, 1, 2, ...
     if (run.metrics && run.metrics.step === null && run.metrics.loss)
       run.metrics.step = run.metrics.loss.map((value, index) => index);
   }
@@ -245,21 +244,25 @@
     });
   }
 
-  // [{xs, ys}] -> uPlot's [x, y1, y2, ...] on one x axis: the union of the xs when it
-  // is small, otherwise an even grid with each series interpolated.
-  function aligned(seriesList) {
+  function sameValues(a, b) {
+    return a.length === b.length && a.every((value, i) => value === b[i]);
+  }
+
+  // [{xs, ys}] -> uPlot's [x, y1, y2, ...] on one x axis. Series that share their xs
+  // (every run's steps) are joined as they are. Otherwise, with `resample`, each is
+  // interpolated onto an even grid, so that hovering shows every run's value at any
+  // x (seconds differ in every run); without it the xs are merged and a run has no
+  // value (undefined: its line goes on across) where it was not measured.
+  function aligned(seriesList, resample) {
+    const shared = seriesList.every((series) => sameValues(series.xs, seriesList[0].xs));
     const distinct = new Set();
-    for (const series of seriesList) {
-      for (const x of series.xs) if (x !== null) distinct.add(x);
-      if (distinct.size > kMaxJoined) break;
-    }
-    let grid;
-    if (distinct.size <= kMaxJoined) {
-      grid = Float64Array.from(distinct).sort();
+    for (const series of seriesList) for (const x of series.xs) if (x !== null) distinct.add(x);
+    if (shared || !resample) {
+      const grid = Float64Array.from(distinct).sort();
       const where = new Map();
       grid.forEach((x, index) => where.set(x, index));
       const columns = seriesList.map((series) => {
-        const column = new Array(grid.length).fill(null);
+        const column = new Array(grid.length).fill(undefined);
         series.xs.forEach((x, index) => { if (x !== null) column[where.get(x)] = series.ys[index]; });
         return column;
       });
@@ -268,7 +271,8 @@
     let low = Infinity;
     let high = -Infinity;
     for (const x of distinct) { low = Math.min(low, x); high = Math.max(high, x); }
-    grid = Array.from({ length: kGridPoints }, (_, i) => low + (high - low) * i / (kGridPoints - 1));
+    const points = Math.min(kGridPoints, Math.max(2, distinct.size));
+    const grid = Array.from({ length: points }, (_, i) => low + (high - low) * i / (points - 1));
     return [grid, ...seriesList.map((series) => {
       const pairs = series.xs.map((x, i) => [x, series.ys[i]]).filter((pair) => pair[0] !== null);
       const xs = pairs.map((pair) => pair[0]);
@@ -319,7 +323,7 @@
       if (state.logY) ys = positiveOnly(ys);
       seriesList.push({ xs, ys });
     }
-    return aligned(seriesList);
+    return aligned(seriesList, true);
   }
 
   function renderCharts() {
@@ -345,7 +349,7 @@
       }
     }
     charts.accuracy = makeChart("accuracy-chart", xLabelOf(state.xAxis), "accuracy", accuracyOptions,
-                                aligned(accuracySeries), false,
+                                aligned(accuracySeries, false), false,
                                 { scales: { x: { time: false }, y: { range: [0, 1] } } });
     renderScatter();
   }
@@ -384,7 +388,7 @@
       label: key,
       values: (chart, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? categories[tick] || "" : "")),
     };
-    charts.scatter = makeChart("scatter-chart", key, metric, options, aligned(seriesList), false, {
+    charts.scatter = makeChart("scatter-chart", key, metric, options, aligned(seriesList, false), false, {
       scales: { x: Object.assign({ time: false }, logX ? { distr: 3 } : numeric ? {} : {
         range: [-0.5, categories.length - 0.5] }) },
       axes: [xAxis, { label: metricSelect.selectedOptions[0].textContent }],
