@@ -9,13 +9,14 @@
 // Exits 0 when every check holds; otherwise prints each failed check and exits 1.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [puppeteerDir, chromium, mode, reportFile, ...rest] = process.argv.slice(2);
 const screenshotAt = rest.indexOf("--screenshot");
 const screenshot = screenshotAt >= 0 ? rest[screenshotAt + 1] : null;
 const runDirs = screenshotAt >= 0 ? rest.slice(0, screenshotAt) : rest;
-const puppeteer = createRequire(puppeteerDir + "/")("puppeteer-core");
+const puppeteer = createRequire(resolve(puppeteerDir) + "/")("puppeteer-core");
 
 const failures = [];
 function check(condition, what) {
@@ -37,7 +38,7 @@ try {
     if (message.type() === "error") errors.push("console error: " + message.text());
   });
   page.on("request", (request) => requests.push(request.url()));
-  const url = pathToFileURL(reportFile).href;
+  const url = pathToFileURL(resolve(reportFile)).href;
   const started = Date.now();
   await page.goto(url, { waitUntil: "load" });
   await page.waitForFunction(() => window.expReport && window.expReport.charts.loss);
