@@ -94,10 +94,12 @@ int resume_beside_rank_zero(const fs::path& dir, const std::vector<Override>& ov
 int resume_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp resume options");
   options.add_options()("threads", po::value<std::string>(),
-                        "worker threads, 0 = all (results do not depend on it)");
+                        "worker threads, 0 = all (results do not depend on it)")(
+      "quiet", po::bool_switch(),
+      "print only the run directory (errors still go to stderr; log.txt is written as usual)");
   const WordArguments parsed = parse_word_arguments(arguments, options, 1);
   if (parsed.help || parsed.words.empty()) {
-    print_help("exp resume RUN_DIR [--threads N]",
+    print_help("exp resume RUN_DIR [--threads N] [--quiet]",
                "Continues an interrupted, failed or crashed run in its own directory from its\n"
                "checkpoint.bin, with its own config.yaml: metrics.csv and epochs.csv are cut to\n"
                "the checkpoint's rows and continued, and the run ends as it would have without\n"
@@ -182,8 +184,12 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
     refuse(std::string(kCheckpointFile) + ": stands at step " + std::to_string(at_step) +
            ", past the run's " + std::to_string(summary.total_steps));
   }
-  RunLog log(std::cout);
+  // --quiet, as for exp run: the console gets the run directory only.
+  const bool quiet = parsed.options["quiet"].as<bool>();
+  std::ostream silent(nullptr);
+  RunLog log(quiet ? silent : std::cout);
   log.open(run.file("log.txt"));
+  if (quiet) std::cout << run.path().string() << std::endl;
   const std::size_t earlier_changes = keep_history(dir, summary);
   for (std::size_t i = earlier_changes; i < summary.plugins_changed.size(); ++i) {
     log.stream() << "warning: plugin changed since the run started: " << summary.plugins_changed[i]
@@ -198,7 +204,9 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
   log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step
                << " of " << summary.total_steps << " (the run was " << to_string(status) << ")"
                << std::endl;
-  return train_in_run_directory(experiment, run, summary, log, stop, &checkpoint);
+  const int exit_status = train_in_run_directory(experiment, run, summary, log, stop, &checkpoint);
+  if (quiet && exit_status == 1) std::cerr << "exp resume: failed: " << summary.error << std::endl;
+  return exit_status;
 }
 
 }  // namespace xp::cli

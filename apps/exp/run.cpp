@@ -35,7 +35,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
       "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)")(
       "quiet", po::bool_switch(),
-      "print only the run directory (errors still go to stderr; log.txt is written as usual)")(
+      "print only the run directory's path (errors still go to stderr; log.txt is written as "
+      "usual)")(
       "report", po::bool_switch(),
       "keep DIR/report.html (exp report of the runs in --runs-dir) current: rewritten after "
       "evaluations, at most every 5 s, and at the end");
@@ -94,7 +95,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   describe_run(summary, experiment, run);
   summary.hosts = hosts;
   log.stream() << "run directory: " << run.path().string() << std::endl;
-  if (quiet) std::cout << "run directory: " << run.path().string() << std::endl;
+  if (quiet) std::cout << run.path().string() << std::endl;
   std::optional<LiveReport> report;
   if (parsed.options["report"].as<bool>()) report.emplace(runs_dir, log.stream());
   const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr,

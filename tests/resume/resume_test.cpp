@@ -198,3 +198,15 @@ BOOST_AUTO_TEST_CASE(a_run_resumes_with_the_plugins_it_started_with_and_names_a_
   }
   fs::remove_all(folder);
 }
+
+BOOST_AUTO_TEST_CASE(resume_quiet_prints_the_run_directory_alone) {
+  const auto runs = xp::test::fresh_directory("exp-resume-quiet");
+  ChildRun child(runs, kSgd);
+  const fs::path dir = child.dir();
+  child.wait_until([&] { return child.metric_rows() >= 5; }, "metric rows");
+  BOOST_TEST_REQUIRE(child.stop(SIGINT) == 130, child.output());
+  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "' --quiet");
+  BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
+  BOOST_TEST(resumed.output == dir.string() + "\n");
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "completed");
+}

@@ -40,7 +40,12 @@ Run run_experiment(const std::filesystem::path& runs, const std::string& argumen
   Run run{result.status, result.output, {}};
   const std::regex line("run directory: (.*)");
   std::smatch match;
-  if (std::regex_search(result.output, match, line)) run.dir = match[1].str();
+  if (std::regex_search(result.output, match, line)) {
+    run.dir = match[1].str();
+  } else if (arguments.find("--quiet") != std::string::npos) {
+    // --quiet prints the path alone, on the first line.
+    run.dir = result.output.substr(0, result.output.find('\n'));
+  }
   return run;
 }
 
