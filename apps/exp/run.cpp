@@ -66,8 +66,9 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
 
   // Everything that can be the user's mistake is found before the run directory exists.
   const std::string runs_dir = runs_dir_option(parsed.options);
-  Experiment experiment(resolve_config(ConfigSource::load(parsed.config, overrides)),
-                        process_group());
+  const ConfigSource source = ConfigSource::load(parsed.config, overrides);
+  for (const auto& notice : source.notices()) std::cerr << notice << std::endl;
+  Experiment experiment(resolve_config(source), process_group());
   const ExperimentConfig& config = experiment.config();
   check_same_inputs(experiment);
   const std::vector<std::string> hosts =

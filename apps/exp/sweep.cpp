@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "child_process.hpp"
@@ -87,13 +88,19 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& texts) {
 
 // Resolves every combination's config as `exp run` would, so a mistake in any of them
 // stops the sweep before anything runs. Returns the experiment name.
+// Notices (a plugin's keys dropped) are printed once each.
 std::string check_grid(const Sweep& sweep) {
   std::string experiment;
+  std::set<std::string> noticed;
   for (const auto& combination : sweep.combinations) {
     auto overrides = parse_overrides(sweep.overrides);
     const auto more = parse_overrides(combination.overrides);
     overrides.insert(overrides.end(), more.begin(), more.end());
-    const ExperimentConfig config = resolve_config(ConfigSource::load(sweep.config, overrides));
+    const ConfigSource source = ConfigSource::load(sweep.config, overrides);
+    for (const auto& notice : source.notices()) {
+      if (noticed.insert(notice).second) std::cerr << notice << std::endl;
+    }
+    const ExperimentConfig config = resolve_config(source);
     if (experiment.empty()) experiment = config.experiment;
   }
   return experiment;

@@ -21,8 +21,9 @@ int validate_command(const Arguments& arguments, const Arguments& /*command_line
     return 0;
   }
   // Creating the parts checks what only they can: data files, sizes, batch size.
-  const Experiment experiment(
-      resolve_config(ConfigSource::load(parsed.config, parsed.parsed_overrides())));
+  const ConfigSource source = ConfigSource::load(parsed.config, parsed.parsed_overrides());
+  for (const auto& notice : source.notices()) std::cerr << notice << std::endl;
+  const Experiment experiment(resolve_config(source));
   std::cout << experiment.config().to_yaml_text();
   return 0;
 }

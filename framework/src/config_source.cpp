@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -267,7 +268,24 @@ std::size_t depth(const std::string& key_path) {
   return std::size_t(std::count(key_path.begin(), key_path.end(), '.'));
 }
 
-void apply(YAML::Node root, const Override& change, Origins& origins) {
+// "optimizer.lr=0.1, optimizer.momentum=0.9": the keys of a section besides its name
+// and those an override sets anyway.
+std::string section_keys(const std::string& section, const YAML::Node& node,
+                         const std::set<std::string>& overridden) {
+  std::string keys;
+  if (!node || !node.IsMap()) return keys;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    if (key == "name" || overridden.count(section + "." + key)) continue;
+    YAML::Emitter value;
+    value << YAML::Flow << entry.second;
+    keys += (keys.empty() ? "" : ", ") + section + "." + key + "=" + value.c_str();
+  }
+  return keys;
+}
+
+void apply(YAML::Node root, const Override& change, Origins& origins,
+           const std::set<std::string>& overridden, std::vector<std::string>& notices) {
   const ConfigSource::Origin origin{change.origin, false};
   std::vector<std::string> keys;
   std::stringstream parts(change.key_path);
@@ -278,8 +296,13 @@ void apply(YAML::Node root, const Override& change, Origins& origins) {
   }
   if (keys.size() == 2 && keys[1] == "name" && is_plugin_section(keys[0])) {
     // A different plugin starts from its own defaults (see ConfigSource::load).
-    if (plugin_name_of(std::as_const(root)[keys[0]]) !=
-        (change.value.IsScalar() ? change.value.Scalar() : "")) {
+    const YAML::Node before = std::as_const(root)[keys[0]];
+    if (plugin_name_of(before) != (change.value.IsScalar() ? change.value.Scalar() : "")) {
+      const std::string dropped = section_keys(keys[0], before, overridden);
+      if (!dropped.empty())
+        notices.push_back("notice: " + change.origin + " starts " + keys[0] +
+                          " afresh from the new plugin's defaults, dropping " + dropped +
+                          " (give them again to keep them)");
       root[keys[0]] = YAML::Node(YAML::NodeType::Map);
       erase_under(origins, keys[0]);
       origins[keys[0]] = origin;
@@ -373,7 +396,12 @@ ConfigSource ConfigSource::load_text(const fs::path& file, const std::string* te
   std::stable_sort(ordered.begin(), ordered.end(), [](const Override* a, const Override* b) {
     return depth(a->key_path) < depth(b->key_path);
   });
-  for (const Override* change : ordered) apply(source.root_, *change, *source.origins_);
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    // What later overrides set again is not lost.
+    std::set<std::string> set_later;
+    for (std::size_t j = i + 1; j < ordered.size(); ++j) set_later.insert(ordered[j]->key_path);
+    apply(source.root_, *ordered[i], *source.origins_, set_later, *source.notices_);
+  }
   return source;
 }
 

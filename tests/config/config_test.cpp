@@ -237,3 +237,23 @@ BOOST_AUTO_TEST_CASE(plugin_section_may_be_just_a_name) {
   const auto config = resolve(folder.write("a.yaml", text));
   BOOST_TEST(config.loss.name() == "cross_entropy");
 }
+
+// Users of Hydra expect key-by-key merging: naming another plugin starts its section
+// afresh, which is said, naming what is dropped, unless a later override sets it again.
+BOOST_AUTO_TEST_CASE(an_override_naming_another_plugin_says_which_keys_it_drops) {
+  const auto notices = [](const std::vector<std::string>& texts) {
+    std::vector<xp::Override> parsed;
+    for (const auto& text : texts) parsed.push_back(xp::Override::parse(text));
+    return xp::ConfigSource::load("configs/mnist.yaml", parsed).notices();
+  };
+  const auto dropped = notices({"optimizer.name=momentum"});
+  BOOST_TEST_REQUIRE(dropped.size() == 1u);
+  BOOST_TEST(contains(dropped[0], "override 'optimizer.name=momentum'"));
+  BOOST_TEST(contains(dropped[0], "dropping optimizer.lr=0.1"));
+  BOOST_TEST(notices({"optimizer.name=momentum", "optimizer.lr=0.1"}).empty());
+  BOOST_TEST(notices({"optimizer.name=sgd"}).empty());
+  BOOST_TEST(notices({"optimizer.lr=0.2"}).empty());
+  // Given before the name, the rate is dropped with the rest, and said so.
+  BOOST_TEST(contains(notices({"optimizer.lr=0.2", "optimizer.name=momentum"}).at(0),
+                      "dropping optimizer.lr=0.2"));
+}

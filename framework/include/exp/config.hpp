@@ -58,6 +58,10 @@ class ConfigSource {
 
   const std::filesystem::path& file() const { return file_; }
   const YAML::Node& root() const { return root_; }
+  // What the user may not expect and should hear of, one line each: an override that
+  // names another plugin drops the keys the section had ("override
+  // 'optimizer.name=momentum': drops optimizer.lr=0.1 ...").
+  const std::vector<std::string>& notices() const { return *notices_; }
   // "file:line:column" for a value from a file, "override '...'" for an override.
   std::string locate(const std::string& key_path, const YAML::Node& node) const;
   Locate locator() const;
@@ -75,6 +79,7 @@ class ConfigSource {
   std::filesystem::path file_;
   YAML::Node root_;
   std::shared_ptr<std::map<std::string, Origin>> origins_;  // key path -> origin
+  std::shared_ptr<std::vector<std::string>> notices_ = std::make_shared<std::vector<std::string>>();
 };
 
 // One plugin section of a resolved config.
