@@ -15,14 +15,21 @@ namespace po = boost::program_options;
 
 namespace {
 
+// A bound as the parameter's type writes it: ">= 1" for an integer, ">= 1.0" for a real.
+std::string bound_value(const ParameterSpec& spec, double bound) {
+  const bool integral = spec.type == ParameterType::integer || spec.type == ParameterType::integers;
+  if (integral && std::abs(bound) < 9e15) return std::to_string(static_cast<long long>(bound));
+  return repr(bound);
+}
+
 std::string bound_text(const ParameterSpec& spec) {
   if (spec.choices != nullptr) return std::string("one of ") + spec.choices;
   std::string text;
   if (std::isfinite(spec.minimum))
-    text += std::string(spec.minimum_inclusive ? ">= " : "> ") + repr(spec.minimum);
+    text += std::string(spec.minimum_inclusive ? ">= " : "> ") + bound_value(spec, spec.minimum);
   if (std::isfinite(spec.maximum)) {
     text += std::string(text.empty() ? "" : ", ") + (spec.maximum_inclusive ? "<= " : "< ") +
-            repr(spec.maximum);
+            bound_value(spec, spec.maximum);
   }
   return text;
 }

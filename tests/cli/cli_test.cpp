@@ -88,6 +88,10 @@ BOOST_AUTO_TEST_CASE(plugins_lists_kind_name_version_file_and_parameters) {
                                std::regex(R"(lr +real +0\.01 +> 0\.0 +learning rate)")));
   const auto datasets = run_exp("plugins dataset");
   BOOST_TEST(contains(datasets.output, "one of blobs|xor|spirals"));
+  // An integer's bounds are written as integers.
+  BOOST_TEST(std::regex_search(datasets.output,
+                               std::regex(R"(classes +integer +2 +>= 2, <= 1000 +number of classes)")),
+             datasets.output);
   const auto wrong = run_exp("plugins optimzer");
   BOOST_TEST(wrong.status == 2);
   BOOST_TEST(contains(wrong.output, "did you mean 'optimizer'"));
