@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "process_launch.hpp"
+#include "version.hpp"
 #include "exp/error.hpp"
 #include "exp/suggest.hpp"
 
@@ -26,7 +27,7 @@ std::string usage() {
     text << "  " << std::left << std::setw(36) << words << " " << about << "\n";
   }
   text << R"(
-`exp <command> --help` describes a command's options.
+`exp <command> --help` describes a command's options; `exp --version` how exp was built.
 Overrides are Hydra-style: optimizer.lr=0.01 train.iterations=200 model.hidden=[100,50]
 Exit status: 0 success, 1 failure, 2 config or command-line error, 3 the loss diverged,
 130 interrupted.
@@ -101,6 +102,10 @@ int main(int argc, char** argv) {
       command_line[1] == "help") {
     std::cout << usage();
     return argc < 2 ? 2 : 0;
+  }
+  if (command_line[1] == "--version" || command_line[1] == "-V") {
+    xp::cli::print_version(std::cout);
+    return 0;
   }
   const std::string name = command_line[1];
   const std::vector<std::string> arguments(command_line.begin() + 2, command_line.end());

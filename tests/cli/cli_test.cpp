@@ -278,3 +278,15 @@ BOOST_AUTO_TEST_CASE(hostile_config_and_data_inputs_are_refused_quickly_and_neve
   BOOST_TEST(contains(fifo_data.output, "is not a regular file; IDX data must be a file"));
   fs::remove_all(dir);
 }
+
+BOOST_AUTO_TEST_CASE(version_says_what_a_bug_report_needs) {
+  const auto version = run_exp("--version");
+  BOOST_TEST(version.status == 0);
+  BOOST_TEST(std::regex_search(version.output, std::regex(R"(^exp \d+\.\d+\.\d+\n)")), version.output);
+  BOOST_TEST(std::regex_search(version.output, std::regex(R"(commit ([0-9a-f]{40}|unknown))")),
+             version.output);
+  BOOST_TEST(contains(version.output, "exp plugin API "));
+  BOOST_TEST(std::regex_search(version.output,
+                               std::regex(R"(vector instructions on this CPU: (AVX-512|AVX2 \+ FMA|baseline))")),
+             version.output);
+}
