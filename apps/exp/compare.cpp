@@ -196,9 +196,10 @@ int compare_command(const Arguments& arguments, const Arguments& /*command_line*
   options.add_options()("sort", po::value<std::string>(), "order the runs by a column (see above)")(
       "reverse", "reverse the order")("csv", "comma-separated values, full precision")(
       "md", "a Markdown table");
+  add_runs_dir_option(options, "the folder compared when no RUN_OR_FOLDER is given");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
-    print_help("exp compare RUN_OR_FOLDER... [--sort COLUMN] [--reverse] [--csv | --md]",
+    print_help("exp compare [RUN_OR_FOLDER... | --runs-dir DIR] [--sort COLUMN] [--reverse] [--csv | --md]",
                "One row per run: the config keys whose values differ between the runs, then\n"
                "the final metrics from summary.json. A folder stands for every run under it\n"
                "(runs/, runs/<experiment>/, a sweep folder). Without --sort the runs keep the\n"
@@ -211,20 +212,18 @@ int compare_command(const Arguments& arguments, const Arguments& /*command_line*
   }
   if (parsed.options.count("csv") && parsed.options.count("md"))
     throw po::error("--csv and --md exclude each other");
-  if (parsed.words.empty())
-    throw po::error("give run directories or folders of runs to compare; see --help");
-  const auto runs =
-      read_runs(std::vector<std::filesystem::path>(parsed.words.begin(), parsed.words.end()));
+  const auto folders = folders_or_runs_dir(parsed);
+  const auto runs = read_runs(folders);
   if (runs.size() < 2)
     throw ConfigError("found " + std::to_string(runs.size()) +
-                      " run; compare needs at least two (" + parsed.words.front() + ")");
+                      " run; compare needs at least two (" + folders.front().string() + ")");
   ComparisonOptions comparison;
   if (parsed.options.count("sort")) comparison.sort = parsed.options["sort"].as<std::string>();
   comparison.reverse = parsed.options.count("reverse") != 0;
   if (parsed.options.count("csv")) comparison.format = TableFormat::csv;
   if (parsed.options.count("md")) comparison.format = TableFormat::markdown;
   print_comparison(runs, comparison, std::cout);
-  for (const auto& word : parsed.words) note_runs_to_come(word);
+  for (const auto& folder : folders) note_runs_to_come(folder);
   return 0;
 }
 

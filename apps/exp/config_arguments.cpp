@@ -1,5 +1,6 @@
 #include "config_arguments.hpp"
 
+#include <cstdlib>
 #include <iostream>
 
 namespace xp::cli {
@@ -60,6 +61,20 @@ WordArguments parse_word_arguments(const Arguments& arguments, po::options_descr
 void print_help(const std::string& usage, const std::string& about,
                 const po::options_description& options) {
   std::cout << "usage: " << usage << "\n\n" << about << "\n\n" << options << std::flush;
+}
+
+void add_runs_dir_option(po::options_description& options, const char* meaning) {
+  const char* from_environment = std::getenv("EXP_RUNS_DIR");
+  const std::string folder =
+      from_environment && *from_environment ? from_environment : std::string("runs");
+  options.add_options()("runs-dir", po::value<std::string>()->default_value(folder),
+                        (std::string(meaning) + " (default: $EXP_RUNS_DIR, or runs)").c_str());
+}
+
+std::vector<std::filesystem::path> folders_or_runs_dir(const WordArguments& parsed) {
+  if (!parsed.words.empty())
+    return std::vector<std::filesystem::path>(parsed.words.begin(), parsed.words.end());
+  return {runs_dir_option(parsed.options)};
 }
 
 std::string runs_dir_option(const boost::program_options::variables_map& options) {

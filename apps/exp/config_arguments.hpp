@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,17 @@ WordArguments parse_word_arguments(const Arguments& arguments,
                                    boost::program_options::options_description& options,
                                    int max_words = -1);
 
+// Adds --runs-dir, whose default is $EXP_RUNS_DIR, or runs: every command that writes
+// or reads runs takes it.
+void add_runs_dir_option(boost::program_options::options_description& options,
+                         const char* meaning);
+
 // The --runs-dir option's folder; an empty one is refused (it would put runs in the
 // current directory) with program_options' error, exit status 2.
 std::string runs_dir_option(const boost::program_options::variables_map& options);
+
+// What a command that reads runs looks at: the folders given, or else --runs-dir.
+std::vector<std::filesystem::path> folders_or_runs_dir(const WordArguments& parsed);
 
 // Prints "usage" and the options description.
 void print_help(const std::string& usage, const std::string& about,

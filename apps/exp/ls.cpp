@@ -56,10 +56,11 @@ std::string or_missing(const std::string& text) { return text.empty() ? kMissing
 
 int ls_command(const Arguments& arguments, const Arguments& /*command_line*/) {
   po::options_description options("exp ls options");
+  add_runs_dir_option(options, "the folder to list when RUNS_DIR is not given");
   const auto parsed = parse_word_arguments(arguments, options, 1);
   if (parsed.help) {
-    print_help("exp ls [RUNS_DIR]",
-               "Lists every run under RUNS_DIR (default: runs), at any depth, newest first:\n"
+    print_help("exp ls [RUNS_DIR | --runs-dir DIR]",
+               "Lists every run under RUNS_DIR (default: --runs-dir), at any depth, newest first:\n"
                "when it started (UTC), its status, experiment, steps taken of those planned,\n"
                "final test accuracy, wall time and its folder. Status is summary.json's\n"
                "(running, completed, diverged, interrupted, failed), crashed for a run\n"
@@ -68,7 +69,7 @@ int ls_command(const Arguments& arguments, const Arguments& /*command_line*/) {
                options);
     return 0;
   }
-  const fs::path folder = parsed.words.empty() ? fs::path("runs") : fs::path(parsed.words[0]);
+  const fs::path folder = folders_or_runs_dir(parsed).front();
 
   std::vector<std::pair<StartKey, RunRecord>> runs;
   for (const auto& dir : find_runs(folder)) {

@@ -183,10 +183,11 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
       "of every key that differs")(
       "output,o", po::value<std::string>(),
       "the picture, FILE.svg or FILE.png (default: plot-<metric>.svg in the current folder)");
+  add_runs_dir_option(options, "the folder plotted when no RUN_OR_FOLDER is given");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
     print_help(
-        "exp plot RUN_OR_FOLDER... [--metric M] [--x step|seconds|evaluations] [--log-x] [--label KEYS] "
+        "exp plot [RUN_OR_FOLDER... | --runs-dir DIR] [--metric M] [--x step|seconds|evaluations] [--log-x] [--label KEYS] "
         "[-o FILE.svg|FILE.png]",
         "Draws a metric of the runs on one chart against steps, training seconds or the\n"
         "loss evaluations their gradients cost (so that methods are compared at equal\n"
@@ -196,7 +197,6 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
         options);
     return 0;
   }
-  if (parsed.words.empty()) throw po::error("give at least one run directory; see --help");
   PlotRequest request;
   request.metric = parsed.options["metric"].as<std::string>();
   const std::set<std::string> metrics = {"loss", "accuracy", "cosine", "relative_error",
@@ -231,7 +231,9 @@ int plot_command(const Arguments& arguments, const Arguments& /*command_line*/) 
       if (!key.empty()) label_keys.push_back(key);
     }
   }
-  const std::vector<PlottedRun> runs = read_plotted_runs(parsed.words, label_keys);
+  std::vector<std::string> folders;
+  for (const auto& folder : folders_or_runs_dir(parsed)) folders.push_back(folder.string());
+  const std::vector<PlottedRun> runs = read_plotted_runs(folders, label_keys);
   draw_chart(overlay(runs, request), out);
   std::cout << "wrote " << out.string() << " (" << runs.size() << " run"
             << (runs.size() == 1 ? "" : "s") << ")\n";

@@ -17,10 +17,11 @@ int report_command(const Arguments& arguments, const Arguments& /*command_line*/
   options.add_options()("output,o", po::value<std::string>()->default_value("report.html"),
                         "the HTML file to write (replaced atomically)")(
       "title", po::value<std::string>(), "the page's title (default: what it shows)");
+  add_runs_dir_option(options, "the folder reported when no RUN_OR_FOLDER is given");
   const auto parsed = parse_word_arguments(arguments, options);
   if (parsed.help) {
     print_help(
-        "exp report RUN_OR_FOLDER... [-o report.html] [--title T]",
+        "exp report [RUN_OR_FOLDER... | --runs-dir DIR] [-o report.html] [--title T]",
         "Writes one self-contained HTML file (no server, no network: uPlot, the page's\n"
         "code and the runs' data are inside it) to open in a browser:\n"
         "  - a table of the runs: status, the config keys that differ, final and best\n"
@@ -38,9 +39,7 @@ int report_command(const Arguments& arguments, const Arguments& /*command_line*/
         options);
     return 0;
   }
-  if (parsed.words.empty())
-    throw po::error("give run directories or folders of runs to report; see --help");
-  const auto runs = read_runs(std::vector<fs::path>(parsed.words.begin(), parsed.words.end()));
+  const auto runs = read_runs(folders_or_runs_dir(parsed));
   ReportOptions report;
   if (parsed.options.count("title")) report.title = parsed.options["title"].as<std::string>();
   const fs::path output = parsed.options["output"].as<std::string>();

@@ -30,8 +30,8 @@ std::string overrides_yaml(const std::vector<Override>& overrides) {
 
 int run_command(const Arguments& arguments, const Arguments& command_line) {
   po::options_description options("exp run options");
-  options.add_options()("runs-dir", po::value<std::string>()->default_value("runs"),
-                        "folder that holds the runs: DIR/<experiment>/<time>-<id>/")(
+  add_runs_dir_option(options, "folder that holds the runs: DIR/<experiment>/<time>-<id>/");
+  options.add_options()(
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
       "threads", po::value<std::string>(), "worker threads, 0 = all (overrides train.threads)")(
       "quiet", po::bool_switch(),

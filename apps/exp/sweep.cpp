@@ -304,10 +304,9 @@ int show_status(const fs::path& folder) {
 
 int sweep_command(const Arguments& arguments, const Arguments& command_line) {
   po::options_description options("exp sweep options");
+  add_runs_dir_option(options, "the sweep folder is DIR/sweeps/<experiment>-<UTC time>/");
   options.add_options()("jobs,j", po::value<int>()->default_value(1),
                         "combinations run at the same time (each a process; local launcher)")(
-      "runs-dir", po::value<std::string>()->default_value("runs"),
-      "the sweep folder is DIR/sweeps/<experiment>-<UTC time>/")(
       "name", po::value<std::string>(), "experiment name (overrides `experiment`)")(
       "resume", po::value<std::string>(),
       "SWEEP_DIR: run (or submit) again the combinations of that sweep that did not complete")(

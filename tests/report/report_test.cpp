@@ -163,7 +163,8 @@ BOOST_AUTO_TEST_CASE(a_run_still_being_written_and_one_without_files_are_reporte
 BOOST_AUTO_TEST_CASE(bad_arguments_are_refused_naming_what_is_wrong,
                      *boost::unit_test::label("fault_config")) {
   const std::pair<std::string, std::string> cases[] = {
-      {"report", "give run directories or folders of runs"},
+      {"report --runs-dir '" + xp::test::fresh_directory("exp-report-empty").string() + "'",
+       "no run directories under it"},
       {"report /nonexistent/runs", "/nonexistent/runs: no such folder"},
       {"report '" + sweep().folder.string() + "' -o '" + sweep().runs.string() + "'",
        ": is a folder; expected the HTML file to write"},
@@ -206,4 +207,26 @@ BOOST_AUTO_TEST_CASE(run_report_keeps_a_report_current_while_the_run_goes) {
   const auto refused = run_exp("sweep configs/synthetic.yaml optimizer.lr=1,0.1 --report "
                                "--launcher slurm --dry-run --runs-dir '" + runs.string() + "'");
   BOOST_TEST(refused.status == 2, refused.output);
+}
+
+// Every command that reads runs takes --runs-dir, and EXP_RUNS_DIR sets its default.
+BOOST_AUTO_TEST_CASE(readers_take_the_runs_folder_from_runs_dir_or_exp_runs_dir) {
+  const std::string folder = sweep().folder.string();
+  const auto listed = run_exp("ls --runs-dir '" + folder + "'");
+  BOOST_TEST(listed.status == 0, listed.output);
+  BOOST_TEST(std::count(listed.output.begin(), listed.output.end(), '\n') == 5, listed.output);
+  const auto compared = xp::test::run_command("cd '" + std::string(EXP_TEST_SOURCE_DIR) +
+                                              "' && EXP_RUNS_DIR='" + folder + "' '" +
+                                              EXP_TEST_BINARY + "' compare --csv");
+  BOOST_TEST(compared.status == 0, compared.output);
+  BOOST_TEST(std::count(compared.output.begin(), compared.output.end(), '\n') == 5, compared.output);
+  const fs::path report = sweep().runs / "from-env.html";
+  const auto reported = xp::test::run_command("EXP_RUNS_DIR='" + folder + "' '" + EXP_TEST_BINARY +
+                                              "' report -o '" + report.string() + "'");
+  BOOST_TEST(reported.status == 0, reported.output);
+  BOOST_TEST(page_data(read_file(report)).get_child("runs").size() == 4u);
+  const fs::path plotted = sweep().runs / "plot.svg";
+  const auto plot = run_exp("plot --runs-dir '" + folder + "' -o '" + plotted.string() + "'");
+  BOOST_TEST(plot.status == 0, plot.output);
+  BOOST_TEST(fs::is_regular_file(plotted));
 }
