@@ -454,7 +454,11 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
   }
   std::cout << "sweep folder: " << sweep.folder.string() << std::endl;
   if (report) std::cout << "report: " << report->file().string() << std::endl;
-  if (!whole) return 130;
+  if (!whole) {
+    std::cout << "interrupted; continue with\n  exp sweep --resume "
+              << shell_quoted({sweep.folder.string()}) << std::endl;
+    return 130;
+  }
   for (const auto& combination : sweep.combinations) {
     if (combination.status != "completed") return 1;
   }

@@ -168,6 +168,11 @@ BOOST_AUTO_TEST_CASE(sigint_stops_launching_marks_the_running_run_interrupted_an
              std::string::npos);
   BOOST_TEST(fs::exists(run / "checkpoint.bin"));
   BOOST_TEST(run_folders(sweep) == 1u);
+  // It says how to go on, as exp run does.
+  const std::string console = xp::test::read_file(runs / "console.txt");
+  BOOST_TEST(console.find("interrupted; continue with\n  exp sweep --resume " + sweep.string()) !=
+                 std::string::npos,
+             console);
 
   // --resume continues the interrupted run from its checkpoint, in its own directory,
   // and runs the combination that never started.
