@@ -237,3 +237,30 @@ BOOST_AUTO_TEST_CASE(plot_refuses_bad_input_with_one_line_naming_it,
   const auto nothing = run_exp("plot");
   BOOST_TEST(nothing.status == 2);
 }
+
+// What a new user reached for: epochs on x, train accuracy, the raw or differently
+// smoothed loss, a log y axis, and a legend of long labels kept off the data.
+BOOST_AUTO_TEST_CASE(plot_takes_epochs_train_accuracy_smoothing_and_log_y) {
+  const auto& runs = two_runs();
+  BOOST_TEST_REQUIRE(runs.fast.status == 0, runs.fast.output);
+  const auto out = xp::test::fresh_directory("exp-plot-more");
+  const auto plot = [&](const std::string& options, const std::string& name) {
+    const auto result = run_exp("plot '" + runs.runs.string() + "' " + options + " -o '" +
+                                (out / name).string() + "'");
+    BOOST_TEST_REQUIRE(result.status == 0, options << ": " << result.output);
+    return read_file(out / name);
+  };
+  BOOST_TEST(contains(plot("--x epoch", "epoch.svg"), "synthetic: smoothed loss against epoch"));
+  BOOST_TEST(contains(plot("--metric train_accuracy", "train.svg"), "train accuracy per epoch"));
+  const std::string raw = plot("--smooth 1 --logy", "raw.svg");
+  BOOST_TEST(contains(raw, "synthetic: loss per step"));
+  BOOST_TEST(contains(plot("--smooth 0.5", "half.svg"), "moving average, alpha 0.5"));
+  // Long labels (every key named) go below the plot, which grows to hold them.
+  const std::string below = plot("--label optimizer.lr,optimizer.name,gradient.name,model.hidden",
+                                 "below.svg");
+  BOOST_TEST(contains(below, "height=\"520\""), below.substr(0, 300));
+  const auto bad = run_exp("plot '" + runs.runs.string() + "' --smooth 2 -o '" +
+                           (out / "bad.svg").string() + "'");
+  BOOST_TEST(bad.status == 2);
+  BOOST_TEST(contains(bad.output, "--smooth 2.0: expected a weight in (0, 1]"));
+}
