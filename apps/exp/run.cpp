@@ -37,6 +37,8 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
       "quiet", po::bool_switch(),
       "print only the run directory's path (errors still go to stderr; log.txt is written as "
       "usual)")(
+      "save-initial", po::bool_switch(),
+      "also write the initial parameters, params_initial/*.npy (the final ones are params/)")(
       "report", po::bool_switch(),
       "keep DIR/report.html (exp report of the runs in --runs-dir) current: rewritten after "
       "evaluations, at most every 5 s, and at the end");
@@ -44,7 +46,7 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   if (parsed.help) {
     print_help(
         "exp run CONFIG [key.path=value ...] [--runs-dir DIR] [--name NAME] [--threads N] "
-        "[--quiet] [--report]",
+        "[--quiet] [--report] [--save-initial]",
         "Trains as CONFIG says, with the overrides applied after the file, and writes a run\n"
         "directory: config.yaml (resolved), overrides.yaml, command.txt, metrics.csv,\n"
         "epochs.csv, summary.json, params/*.npy, log.txt; checkpoint.bin while the run can\n"
@@ -99,8 +101,9 @@ int run_command(const Arguments& arguments, const Arguments& command_line) {
   if (quiet) std::cout << run.path().string() << std::endl;
   std::optional<LiveReport> report;
   if (parsed.options["report"].as<bool>()) report.emplace(runs_dir, log.stream());
-  const int status = train_in_run_directory(experiment, run, summary, log, stop, nullptr,
-                                            report ? &*report : nullptr);
+  const int status =
+      train_in_run_directory(experiment, run, summary, log, stop, nullptr,
+                             report ? &*report : nullptr, parsed.options["save-initial"].as<bool>());
   if (report) {
     report->write();
     log.stream() << "report: " << report->file().string() << std::endl;

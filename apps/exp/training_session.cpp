@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "exp/callbacks.hpp"
+#include "tensor_files.hpp"
 #include "exp/durable_file.hpp"
 #include "exp/error.hpp"
 #include "exp/npy.hpp"
@@ -21,15 +22,6 @@ namespace {
 
 // Models this small are the chapter's calculus listings: their parameters are the answer.
 constexpr std::size_t kPrintParametersUpTo = 20;
-
-void write_parameters(const RunDirectory& run, const Model& model, const Vector& theta) {
-  const auto folder = run.folder("params");
-  for (const auto& tensor : model.layout().tensors()) {
-    const auto shape = tensor.is_vector ? std::vector<std::size_t>{tensor.size()}
-                                        : std::vector<std::size_t>{tensor.rows, tensor.cols};
-    write_npy(folder / (tensor.name + ".npy"), theta.data() + tensor.offset, shape);
-  }
-}
 
 int exit_status(RunStatus status) {
   switch (status) {
@@ -135,7 +127,7 @@ void describe_run(RunSummary& summary, Experiment& experiment, const RunDirector
 
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
                            RunLog& log, StopOnSignal& stop, const Checkpoint* from,
-                           TrainingCallback* watcher) {
+                           TrainingCallback* watcher, bool save_initial) {
   const ExperimentConfig& config = experiment.config();
   summary.status = RunStatus::running;
   if (from) record_progress(summary, from->point.progress);
@@ -152,6 +144,8 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
                                  checkpoint_identity(run, summary));
     Random rng(config.train.seed);
     Vector theta = from ? restore(experiment, *from, rng) : experiment.initial_parameters(rng);
+    if (save_initial && !from)
+      write_tensor_files(run.folder("params_initial"), experiment.model().layout(), theta);
     std::vector<TrainingCallback*> callbacks = {&files, &checkpoints, &updater, &printer, &stop};
     if (watcher) callbacks.push_back(watcher);
     const TrainingOutcome outcome =
@@ -160,7 +154,7 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     // Every final file whole and on the disk before the summary says how the run
     // ended, and that before the checkpoint goes: a failure on the way (a full disk)
     // leaves `failed` with the reason, or at worst the checkpoint to resume from.
-    write_parameters(run, experiment.model(), theta);
+    write_tensor_files(run.folder("params"), experiment.model().layout(), theta);
     files.flush();
     // Diverged and interrupted runs too: their curves show what happened.
     draw_run_plots(run.path(), config.experiment, log.stream());

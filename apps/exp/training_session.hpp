@@ -31,10 +31,11 @@ std::string checkpoint_identity(const RunDirectory& run, const RunSummary& summa
 // between still ends the run cleanly). Returns the exit status: 0 completed, 3 diverged, 130
 // interrupted (a checkpoint to resume from is written), 1 failed (summary.json says why).
 // watcher: one more callback, told of each step and evaluation after the metric files
-// have them on disk (exp run --report).
+// have them on disk (exp run --report). save_initial: a fresh run also writes its
+// initial parameters to params_initial/*.npy (exp run --save-initial).
 int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunSummary& summary,
                            RunLog& log, StopOnSignal& stop, const Checkpoint* from,
-                           TrainingCallback* watcher = nullptr);
+                           TrainingCallback* watcher = nullptr, bool save_initial = false);
 
 // What a rank other than 0 of an MPI job does: the same training, step for step (its
 // share of each gradient, the same batches and updates), writing nothing. Returns

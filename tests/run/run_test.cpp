@@ -342,3 +342,36 @@ BOOST_AUTO_TEST_CASE(shuffled_epochs_cover_the_data_and_never_evaluating_leaves_
   const std::string json = read_file(run.dir / "summary.json");
   BOOST_TEST(json.find("\"final_test_accuracy\": null") != std::string::npos);
 }
+
+// Reproducible from outside: the initial parameters a run starts from, and the first
+// gradient with its batch, as .npy files NumPy reads.
+BOOST_AUTO_TEST_CASE(initial_parameters_first_gradient_and_batch_are_saved_as_npy) {
+  const auto runs = xp::test::fresh_directory("exp-save");
+  const std::string config = "configs/synthetic.yaml train.iterations=20 train.batch_size=8";
+  const Run run = xp::test::run_experiment(runs, config + " --save-initial");
+  BOOST_TEST_REQUIRE(run.status == 0, run.output);
+  const fs::path saved = runs / "grad";
+  const auto grad = run_exp("grad " + config + " --save '" + saved.string() + "'");
+  BOOST_TEST_REQUIRE(grad.status == 0, grad.output);
+  for (const char* tensor : {"W1", "b1", "W2", "b2"}) {
+    const auto initial = xp::read_npy(run.dir / "params_initial" / (std::string(tensor) + ".npy"));
+    const auto in_grad = xp::read_npy(saved / "params" / (std::string(tensor) + ".npy"));
+    BOOST_TEST(initial.values == in_grad.values, tensor);
+    BOOST_TEST(initial.shape == in_grad.shape, tensor);
+    // Training moved them: params/ (final) differs from params_initial/.
+    const auto final_values = xp::read_npy(run.dir / "params" / (std::string(tensor) + ".npy"));
+    BOOST_TEST(final_values.values != initial.values, tensor);
+  }
+  // The gradient's every digit is what exp grad prints.
+  const auto b2 = xp::read_npy(saved / "gradient" / "b2.npy");
+  std::smatch printed;
+  BOOST_TEST_REQUIRE(std::regex_search(grad.output, printed, std::regex(R"(b2: \[([^\]]*)\])")),
+                     grad.output);
+  std::stringstream cells(printed[1].str());
+  std::vector<double> values;
+  for (std::string cell; std::getline(cells, cell, ',');) values.push_back(std::stod(cell));
+  BOOST_TEST(values == b2.values);
+  const auto batch = xp::read_npy(saved / "batch.npy");
+  BOOST_TEST(batch.shape == std::vector<std::size_t>{8});
+  for (const double index : batch.values) BOOST_TEST((index >= 0 && index == std::floor(index)));
+}
