@@ -203,6 +203,9 @@ Chart overlay(const std::vector<PlottedRun>& runs, const PlotRequest& request) {
   if (chart.series.size() > 4 || longest > 32) {
     chart.legend = LegendPosition::below;
     chart.height += 20 * int(chart.series.size());
+    // gnuplot leaves out a legend whose entry is wider than the picture: widen it
+    // (about 8 pixels a character at the charts' 12-point font, and the line sample).
+    chart.width = std::max(chart.width, 100 + 8 * int(longest));
   }
   return chart;
 }

@@ -1,6 +1,8 @@
 // exp sweep: the chapter's "try several values of a hyper-parameter" as a grid. Every
 // combination is an `exp run` in a child process, its run directory inside one sweep
 // folder, whose sweep.yaml says what was asked and how each combination ended.
+#include <unistd.h>
+
 #include <csignal>
 #include <ctime>
 #include <fstream>
@@ -25,6 +27,7 @@
 #include "run_records.hpp"
 #include "slurm_array.hpp"
 #include "sweep_file.hpp"
+#include "sweep_progress.hpp"
 #include "sweep_runner.hpp"
 #include "sweep_status.hpp"
 
@@ -440,7 +443,10 @@ int sweep_command(const Arguments& arguments, const Arguments& command_line) {
     report.emplace(sweep.folder, std::cerr);
     runner.keep_report(&*report);
   }
+  SweepProgress progress(sweep, std::cout, isatty(STDOUT_FILENO) != 0);
+  runner.show_progress(&progress);
   const bool whole = runner.run(pending);
+  progress.clear();
   if (report) report->write();
 
   std::vector<RunRecord> runs;

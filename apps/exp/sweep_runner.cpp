@@ -11,6 +11,7 @@
 #include "exp/error.hpp"
 #include "exp/run_status.hpp"
 #include "live_report.hpp"
+#include "sweep_progress.hpp"
 #include "run_records.hpp"
 
 namespace xp::cli {
@@ -83,6 +84,11 @@ bool SweepRunner::run(const std::vector<std::size_t>& pending) {
     const auto end = wait_for_child(std::chrono::milliseconds(50));
     note_run_folders();
     if (report_) report_->refresh();
+    if (progress_) {
+      std::map<std::size_t, fs::path> outputs;
+      for (const auto& [pid, index] : running_) outputs[index] = output_file(index);
+      progress_->show(outputs);
+    }
     if (!end) continue;  // a signal (forwarded at the top of the loop), or nothing yet
     const auto found = running_.find(end->pid);
     if (found == running_.end()) continue;
@@ -167,6 +173,7 @@ void SweepRunner::finish(std::size_t index, const ChildEnd& end, bool stopped) {
       combination.status != "cancelled")
     detail += "  (" + last_line(output) + ")";
   save(index);
+  if (progress_) progress_->clear();
   std::cout << "[" << index + 1 << "/" << sweep_.combinations.size() << "] " << combination.status
             << "  " << combination.label() << detail << std::endl;
 }

@@ -33,6 +33,9 @@ class SweepRunner {
   // that spans the task's nodes).
   void run_as_slurm_task(std::string job, std::filesystem::path mpirun = {});
 
+  // Shows the running combinations' progress as it waits.
+  void show_progress(class SweepProgress* progress) { progress_ = progress; }
+
   // Keeps that report current while the runs go (LiveReport::refresh as it waits).
   void keep_report(class LiveReport* report) { report_ = report; }
 
@@ -52,6 +55,7 @@ class SweepRunner {
   std::string slurm_job_;         // "" when not a Slurm task
   std::filesystem::path mpirun_;  // "" = runs start directly
   class LiveReport* report_ = nullptr;
+  class SweepProgress* progress_ = nullptr;
   std::map<pid_t, std::size_t> running_;  // child -> combination
 };
 

@@ -259,3 +259,20 @@ BOOST_AUTO_TEST_CASE(a_combination_that_does_not_complete_makes_the_sweep_exit_1
   BOOST_TEST(file["combinations"][0]["status"].as<std::string>() == "completed");
   BOOST_TEST(file["combinations"][1]["status"].as<std::string>() == "diverged");
 }
+
+// While runs go, the sweep shows a line per running combination: its number in grid
+// order, its overrides and its run's last progress line (plain lines here, not a
+// terminal: when they change, at most every 5 s).
+BOOST_AUTO_TEST_CASE(a_sweep_shows_each_running_combinations_progress) {
+  const auto runs = xp::test::fresh_directory("exp-sweep-progress");
+  const auto swept = run_exp("sweep configs/synthetic.yaml optimizer.lr=1,0.1 "
+                             "train.iterations=100000 train.evaluate_every=never --jobs 2 "
+                             "--runs-dir '" + runs.string() + "'");
+  BOOST_TEST_REQUIRE(swept.status == 0, swept.output);
+  BOOST_TEST(std::regex_search(swept.output, std::regex(R"(\n\[1/2\] running  optimizer\.lr=1  starting\n)")),
+             swept.output);
+  BOOST_TEST(std::regex_search(swept.output,
+                               std::regex(R"(\n\[2/2\] running  optimizer\.lr=0\.1  step \d+/100000  loss )")),
+             swept.output);
+  BOOST_TEST(swept.output.find("\x1b[") == std::string::npos);  // no redraws off a terminal
+}
