@@ -178,16 +178,23 @@ void SweepRunner::finish(std::size_t index, const ChildEnd& end, bool stopped) {
             << "  " << combination.label() << detail << std::endl;
 }
 
-// Writes this combination alone: other processes may be writing the others.
+// Writes this combination alone: other processes may be writing the others. A record
+// that cannot be written (a full disk) is said, and the runs go on: they keep their own
+// results, and the next save writes the whole of this combination again.
 void SweepRunner::save(std::size_t index) {
   const SweepCombination& combination = sweep_.combinations[index];
-  update_sweep_file(sweep_.folder, [&](Sweep& on_disk) {
-    if (index >= on_disk.combinations.size())
-      throw Error((sweep_.folder / kSweepFile).string() + ": lists " +
-                  std::to_string(on_disk.combinations.size()) + " combinations, not " +
-                  std::to_string(sweep_.combinations.size()));
-    on_disk.combinations[index] = combination;
-  });
+  try {
+    update_sweep_file(sweep_.folder, [&](Sweep& on_disk) {
+      if (index >= on_disk.combinations.size())
+        throw Error((sweep_.folder / kSweepFile).string() + ": lists " +
+                    std::to_string(on_disk.combinations.size()) + " combinations, not " +
+                    std::to_string(sweep_.combinations.size()));
+      on_disk.combinations[index] = combination;
+    });
+  } catch (const std::exception& error) {
+    std::cerr << "warning: combination " << index + 1 << " not recorded in "
+              << (sweep_.folder / kSweepFile).string() << ": " << error.what() << std::endl;
+  }
 }
 
 }  // namespace xp::cli

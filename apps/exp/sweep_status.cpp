@@ -17,7 +17,7 @@ const std::set<std::string> kActive = {"RUNNING",  "CONFIGURING", "COMPLETING",
                                        "SUSPENDED", "STAGE_OUT",  "SIGNALING"};
 // The task ended without a word from exp (killed before it could write, or never
 // started): Slurm's reason is all there is.
-const std::map<std::string, std::string> kEndedByslurm = {
+const std::map<std::string, std::string> kEndedBySlurm = {
     {"CANCELLED", "cancelled"}, {"TIMEOUT", "cancelled"},  {"PREEMPTED", "cancelled"},
     {"DEADLINE", "cancelled"},  {"FAILED", "failed"},      {"NODE_FAIL", "failed"},
     {"BOOT_FAIL", "failed"},    {"OUT_OF_MEMORY", "failed"}};
@@ -48,8 +48,8 @@ CombinationState state_of(const Sweep& sweep, const SweepCombination& combinatio
     if (result.state == "interrupted" && combination.status == "cancelled")
       result.state = "cancelled";
   } else if (combination.status == "submitted" || combination.status == "running") {
-    const auto ended = kEndedByslurm.find(result.queue);
-    if (ended != kEndedByslurm.end()) {
+    const auto ended = kEndedBySlurm.find(result.queue);
+    if (ended != kEndedBySlurm.end()) {
       result.state = ended->second;
     } else if (combination.job.empty() || !result.queue.empty()) {
       result.state = combination.status;
