@@ -1,5 +1,6 @@
 #include "exp/callbacks.hpp"
 
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,11 @@ TrainingCallback::~TrainingCallback() = default;
 namespace {
 
 std::string optional_text(const std::optional<double>& value) { return value ? repr(*value) : ""; }
+
+// The book's epochs as whole numbers (3, not 3.0); the final evaluation's fraction in full.
+std::string epoch_text(double epoch) {
+  return epoch == std::floor(epoch) ? std::to_string(std::uint64_t(epoch)) : repr(epoch);
+}
 
 }  // namespace
 
@@ -71,14 +77,14 @@ void MetricFiles::gradient_measured(const GradientQuality& quality) {
     quality_.open(quality_file_, std::ios::out | std::ios::trunc);
     quality_ << "step,cosine,relative_error,sign_agreement,estimate_norm,true_norm\n";
   }
-  quality_ << quality.step << ',' << repr(quality.cosine) << ',' << repr(quality.relative_error)
+  quality_ << quality.step + 1 << ',' << repr(quality.cosine) << ',' << repr(quality.relative_error)
            << ',' << repr(quality.sign_agreement) << ',' << repr(quality.estimate_norm) << ','
            << repr(quality.true_norm) << '\n';
   ++rows_.qualities;
 }
 
 bool MetricFiles::step_taken(const StepRecord& record) {
-  steps_ << record.step << ',' << record.epoch << ',' << repr(record.loss) << ','
+  steps_ << record.step + 1 << ',' << record.epoch << ',' << repr(record.loss) << ','
          << repr(record.seconds) << ',' << record.evaluations << '\n';
   ++rows_.steps;
   if (++unflushed_ >= flush_every_) flush();
@@ -86,7 +92,7 @@ bool MetricFiles::step_taken(const StepRecord& record) {
 }
 
 void MetricFiles::evaluated(const EvaluationRecord& record) {
-  epochs_ << record.epoch << ',' << record.step << ',' << repr(record.train_loss) << ','
+  epochs_ << epoch_text(record.epoch) << ',' << record.step + 1 << ',' << repr(record.train_loss) << ','
           << optional_text(record.train_accuracy) << ',' << optional_text(record.test_accuracy)
           << '\n';
   ++rows_.evaluations;

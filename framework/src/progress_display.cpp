@@ -112,14 +112,7 @@ bool ProgressDisplay::step_taken(const StepRecord& record) {
 
 void ProgressDisplay::evaluated(const EvaluationRecord& record) {
   if (record.test_accuracy) test_accuracy_ = record.test_accuracy;
-  // Evaluating every epoch of a small data set would print hundreds of lines: show
-  // the first, then the first in each plain interval (next to its step line), and
-  // the last.
-  const std::size_t done = record.step + 1;
-  const bool due = !evaluation_shown_at_ || done / interval_ > *evaluation_shown_at_ / interval_ ||
-                   done >= total_;
-  if (!due) return;
-  evaluation_shown_at_ = done;
+  // Every evaluation, as the book prints it: the config chose how often.
   if (record.train_accuracy && record.test_accuracy) {
     print_line("train acc, test acc | " + repr(*record.train_accuracy) + ", " +
                    repr(*record.test_accuracy),

@@ -52,10 +52,11 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
 
-  const auto evaluate = [&](std::size_t step) {
+  // epoch: where the evaluation lies, in epochs; see EvaluationRecord.
+  const auto evaluate = [&](std::size_t step, double epoch) {
     EvaluationRecord record;
     record.step = step;
-    record.epoch = step / plan.iterations_per_epoch;
+    record.epoch = epoch;
     record.train_loss = progress.losses == 0 ? 0.0 : progress.loss_sum / double(progress.losses);
     record.train_accuracy = accuracy(experiment_.model(), theta, dataset, Split::train);
     record.test_accuracy = accuracy(experiment_.model(), theta, dataset, Split::test);
@@ -102,7 +103,7 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     progress.loss_sum += loss;
     ++progress.losses;
     progress.evaluated_last = settings.evaluates_after(step, train_size);
-    if (progress.evaluated_last) evaluate(step);
+    if (progress.evaluated_last) evaluate(step, double(step) / double(plan.iterations_per_epoch));
     // A stop after the last step changes nothing: the run is complete. A signal may
     // reach one process of a group only: all stop, after the same step.
     stop = experiment_.group().any(stop) && progress.steps < plan.total_steps;
@@ -119,7 +120,7 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
   const bool evaluates = settings.evaluate_every.kind != EvaluationCadence::Kind::never;
   if (evaluates && !progress.evaluated_last && progress.steps > 0 &&
       status != RunStatus::diverged) {
-    evaluate(progress.steps - 1);
+    evaluate(progress.steps - 1, double(progress.steps) / double(plan.iterations_per_epoch));
   }
 
   TrainingOutcome outcome;

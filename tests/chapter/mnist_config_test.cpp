@@ -23,25 +23,47 @@ void require_prepared_data() {
 BOOST_AUTO_TEST_CASE(a_short_mnist_run_learns_and_prints_the_books_epoch_line) {
   require_prepared_data();
   const fs::path runs = xp::test::fresh_directory("exp-mnist");
-  // 161 steps cross two epoch boundaries (80 steps per epoch with 8,000 images).
-  const auto run = xp::test::run_experiment(runs, "configs/mnist.yaml train.iterations=161 train.threads=1");
+  // 170 steps cross two epoch boundaries (80 steps per epoch with 8,000 images) and
+  // end between two: the book evaluates after steps 1, 81 and 161 (its i = 0, 80,
+  // 160), exp once more after the last.
+  const std::string command = "configs/mnist.yaml train.iterations=170";
+  const auto run = xp::test::run_experiment(runs, command + " train.threads=1");
   BOOST_TEST_REQUIRE(run.status == 0, run.output);
-  BOOST_TEST(run.output.find("train acc, test acc | ") != std::string::npos, run.output);
 
   pt::ptree summary;
   pt::read_json((run.dir / "summary.json").string(), summary);
   BOOST_TEST(summary.get<std::string>("status") == "completed");
-  BOOST_TEST(summary.get<int>("steps") == 161);
+  BOOST_TEST(summary.get<int>("steps") == 170);
   // After two epochs of the book's SGD the digits are clearly above chance (0.1); the
   // book's network starts slowly (0.35 here, 0.93 after 10,000 steps).
   BOOST_TEST(summary.get<double>("final_test_accuracy") > 0.25);
-  const std::string epochs = xp::test::read_file(run.dir / "epochs.csv");
-  BOOST_TEST(std::count(epochs.begin(), epochs.end(), '\n') == 1 + 3);  // header + steps 0, 80, 160
+  const auto epochs = xp::test::lines_of(run.dir / "epochs.csv");
+  BOOST_TEST_REQUIRE(epochs.size() == 1u + 4u);
+  const auto label = [&](std::size_t row) { return epochs[row].substr(0, epochs[row].find(',', epochs[row].find(',') + 1)); };
+  BOOST_TEST(label(1) == "0,1");
+  BOOST_TEST(label(2) == "1,81");
+  BOOST_TEST(label(3) == "2,161");
+  BOOST_TEST(label(4) == "2.125,170");  // 170 / 80 epochs completed, not a second "2"
+
+  // The book's line at every evaluation, each with that row's accuracies.
+  for (std::size_t row = 1; row < epochs.size(); ++row) {
+    const std::string accuracies = epochs[row].substr(epochs[row].rfind(',', epochs[row].rfind(',') - 1) + 1);
+    const std::string line =
+        "train acc, test acc | " + accuracies.substr(0, accuracies.find(',')) + ", " +
+        accuracies.substr(accuracies.find(',') + 1) + "\n";
+    BOOST_TEST(run.output.find(line) != std::string::npos, line);
+  }
+  std::size_t printed = 0;
+  for (auto at = run.output.find("train acc, test acc | "); at != std::string::npos;
+       at = run.output.find("train acc, test acc | ", at + 1)) {
+    ++printed;
+  }
+  BOOST_TEST(printed == 4u);
 
   // The same run on two threads gives the same bits.
-  const auto two = xp::test::run_experiment(runs, "configs/mnist.yaml train.iterations=161 train.threads=2");
+  const auto two = xp::test::run_experiment(runs, command + " train.threads=2");
   BOOST_TEST_REQUIRE(two.status == 0, two.output);
-  BOOST_TEST(xp::test::read_file(two.dir / "epochs.csv") == epochs);
+  BOOST_TEST(xp::test::read_file(two.dir / "epochs.csv") == xp::test::read_file(run.dir / "epochs.csv"));
   fs::remove_all(runs);
 }
 

@@ -42,7 +42,7 @@ void drive(xp::ProgressDisplay& display, std::size_t steps = kSteps) {
   for (std::size_t step = 0; step < steps; ++step) {
     display.step_taken({step, step / kEvaluateEvery, 1.0 / double(step + 1), 0.01 * double(step)});
     if ((step + 1) % kEvaluateEvery == 0) {
-      display.evaluated({(step + 1) / kEvaluateEvery, step, 0.5, 0.9012, 0.8954});
+      display.evaluated({double(step / kEvaluateEvery), step, 0.5, 0.9012, 0.8954});
     }
   }
   xp::TrainingOutcome outcome;
@@ -180,16 +180,24 @@ BOOST_AUTO_TEST_CASE(run_log_file_side_reaches_the_file_but_not_the_console) {
              "both, early\nfile only, early\nfile only\nboth\n");
 }
 
-BOOST_AUTO_TEST_CASE(evaluations_after_every_step_print_about_twenty_lines) {
+BOOST_AUTO_TEST_CASE(every_evaluation_prints_the_book_line_as_the_book_does) {
+  // The book prints its line at every evaluation; the step lines stay about twenty.
   std::ostringstream console;
   xp::ProgressDisplay display(console, false, nullptr);
   display.begin({kSteps, 1, 50, 50});
   for (std::size_t step = 0; step < kSteps; ++step) {
     display.step_taken({step, step, 0.5, 0.0});
-    display.evaluated({step + 1, step, 0.5, 0.75, 0.5});
+    display.evaluated({double(step), step, 0.5, 0.75, 0.01 * double(step)});
   }
-  // Shown after step 1, after each plain line (8, 16, ..., 144) and after the last step.
   const auto lines = lines_of(console.str());
-  BOOST_TEST(lines_starting(lines, "train acc, test acc | 0.75, 0.5") == 20u);
+  BOOST_TEST(lines_starting(lines, "train acc, test acc | 0.75, ") == kSteps);
   BOOST_TEST(lines_starting(lines, "step ") == 19u);
+  // In order, each once: the line after step k shows test accuracy 0.01 * k.
+  std::vector<std::string> book;
+  for (const auto& line : lines) {
+    if (line.rfind("train acc", 0) == 0) book.push_back(line);
+  }
+  for (std::size_t step = 0; step < kSteps; ++step) {
+    BOOST_TEST(book[step] == "train acc, test acc | 0.75, " + xp::repr(0.01 * double(step)));
+  }
 }

@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(estimator_study_configs_run_and_count_their_evaluations) {
         BOOST_TEST(counted >= 4 * kParameters);
       }
       const std::string quality = xp::test::read_file(run.dir / "gradient_quality.csv");
-      BOOST_TEST(quality.find("\n0,") != std::string::npos, quality);
+      BOOST_TEST(quality.find("\n1,") != std::string::npos, quality);
     }
   }
 }

@@ -31,13 +31,6 @@ namespace xp::test {
 
 namespace fs = std::filesystem;
 
-inline std::vector<std::string> lines_of(const fs::path& file) {
-  std::vector<std::string> lines;
-  std::istringstream in(read_file(file));
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 inline boost::property_tree::ptree summary_of(const fs::path& dir) {
   boost::property_tree::ptree tree;
   boost::property_tree::read_json((dir / "summary.json").string(), tree);

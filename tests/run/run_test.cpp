@@ -16,6 +16,7 @@
 namespace fs = std::filesystem;
 namespace pt = boost::property_tree;
 using xp::test::read_file;
+using xp::test::lines_of;
 using xp::test::run_exp;
 
 namespace {
@@ -39,13 +40,6 @@ pt::ptree summary_of(const Run& run) {
   pt::ptree tree;
   pt::read_json((run.dir / "summary.json").string(), tree);
   return tree;
-}
-
-std::vector<std::string> lines_of(const fs::path& file) {
-  std::vector<std::string> lines;
-  std::istringstream in(read_file(file));
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 // Column `column` of a CSV file, header excluded.
@@ -97,8 +91,9 @@ BOOST_AUTO_TEST_CASE(synthetic_run_learns_and_leaves_a_complete_run_directory) {
   const auto metrics = lines_of(run.dir / "metrics.csv");
   BOOST_TEST(metrics.front() == "step,epoch,loss,seconds,evaluations");
   BOOST_TEST(metrics.size() == 151u);
-  BOOST_TEST(metrics[1].starts_with("0,0,"));
-  BOOST_TEST(metrics.back().starts_with("149,"));
+  // Steps counted as taken, 1 to 150, as the console and summary.json count them.
+  BOOST_TEST(metrics[1].starts_with("1,0,"));
+  BOOST_TEST(metrics.back().starts_with("150,"));
   // Central differences on 2-10-3 (63 parameters): two loss evaluations each, from
   // the fast path, which runs no full forward pass.
   BOOST_TEST(metrics[1].ends_with(",126"));
@@ -112,7 +107,7 @@ BOOST_AUTO_TEST_CASE(synthetic_run_learns_and_leaves_a_complete_run_directory) {
   const auto epochs = lines_of(run.dir / "epochs.csv");
   BOOST_TEST(epochs.front() == "epoch,step,train_loss,train_accuracy,test_accuracy");
   BOOST_TEST(epochs.size() >= 3u);
-  BOOST_TEST(epochs[1].starts_with("0,0,"));
+  BOOST_TEST(epochs[1].starts_with("0,1,"));
 
   // config.yaml is the resolved config; overrides.yaml what was given; command.txt how.
   const YAML::Node config = YAML::LoadFile((run.dir / "config.yaml").string());
@@ -199,7 +194,7 @@ BOOST_AUTO_TEST_CASE(gradient_quality_is_measured_every_k_steps_against_backprop
   const auto rows = lines_of(central.dir / "gradient_quality.csv");
   BOOST_TEST(rows.front() == "step,cosine,relative_error,sign_agreement,estimate_norm,true_norm");
   BOOST_TEST(column_of(central.dir / "gradient_quality.csv", 0) ==
-                 (std::vector<std::string>{"0", "25", "50", "75"}),
+                 (std::vector<std::string>{"1", "26", "51", "76"}),
              boost::test_tools::per_element());
   // Central differences agree with backprop to about h^2 (the fast path is exact).
   for (const auto& cosine : column_of(central.dir / "gradient_quality.csv", 1)) {
@@ -327,10 +322,12 @@ BOOST_AUTO_TEST_CASE(shuffled_epochs_cover_the_data_and_never_evaluating_leaves_
       runs, "configs/synthetic.yaml train.iterations=null train.epochs=3 train.sampling=shuffle");
   BOOST_TEST_REQUIRE(shuffled.status == 0, shuffled.output);
   BOOST_TEST(summary_of(shuffled).get<int>("steps") == 27);
+  // The book's epochs 0, 1, 2 (after the first step of each), then the evaluation
+  // after the last step: 3 epochs completed, its own label.
   BOOST_TEST(column_of(shuffled.dir / "epochs.csv", 0) ==
-             (std::vector<std::string>{"0", "1", "2", "2"}));
+             (std::vector<std::string>{"0", "1", "2", "3"}));
   BOOST_TEST(column_of(shuffled.dir / "epochs.csv", 1) ==
-             (std::vector<std::string>{"0", "9", "18", "26"}));
+             (std::vector<std::string>{"1", "10", "19", "27"}));
   const YAML::Node config = YAML::LoadFile((shuffled.dir / "config.yaml").string());
   BOOST_TEST(config["train"]["epochs"].as<int>() == 3);
   BOOST_TEST(!config["train"]["iterations"].IsDefined());

@@ -73,6 +73,13 @@ std::string read_file(const std::filesystem::path& file) {
   return content.str();
 }
 
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_file(file));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 std::filesystem::path only_sweep_folder(const std::filesystem::path& runs) {
   std::vector<std::filesystem::path> folders;
   std::error_code error;

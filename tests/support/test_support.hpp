@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "exp/plugin_registry.hpp"
 
@@ -50,6 +51,9 @@ std::string error_of(const std::function<void()>& action);
 std::filesystem::path fresh_directory(const std::string& prefix);
 
 std::string read_file(const std::filesystem::path& file);
+
+// The file's lines, without their line ends.
+std::vector<std::string> lines_of(const std::filesystem::path& file);
 
 // The one sweep folder `exp sweep --runs-dir runs` made (runs/sweeps/<name>); throws
 // std::runtime_error when there is none or more than one.

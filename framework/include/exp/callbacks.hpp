@@ -79,7 +79,11 @@ struct MetricRows {
 // metrics.csv (step,epoch,loss,seconds,evaluations per step), epochs.csv
 // (epoch,step,train_loss,train_accuracy,test_accuracy per evaluation) and, for runs
 // that measure it, gradient_quality.csv (step,cosine,relative_error,sign_agreement,
-// estimate_norm,true_norm; created with its first row). Flushed at every
+// estimate_norm,true_norm; created with its first row). `step` is the number of steps
+// taken (1 for the first), as the console counts; epochs.csv's `epoch` is the book's
+// epoch for an evaluation on the cadence and the epochs completed (125, or 3.125 for
+// a run that stops between two) for the evaluation after the last step (see
+// EvaluationRecord). Flushed at every
 // evaluation, every flush_every steps and at the end, so an interrupted run keeps
 // its metrics. Only `seconds` (training time since the run began, summed over
 // resumed sessions) differs between two runs of one config and seed.

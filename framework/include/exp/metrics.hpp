@@ -15,6 +15,8 @@
 namespace xp {
 
 // After every step: the loss of the step's batch at the updated parameters.
+// `step` counts from 0 (the book's loop index i); files and the console number steps
+// from 1, as steps taken: metrics.csv's step k is the loss after k updates.
 struct StepRecord {
   std::size_t step = 0;   // 0-based
   std::size_t epoch = 0;  // step / iterations_per_epoch
@@ -25,8 +27,13 @@ struct StepRecord {
 
 // After every evaluation of the full splits.
 struct EvaluationRecord {
-  std::size_t epoch = 0;
-  std::size_t step = 0;
+  // On the cadence, step / iterations_per_epoch: the book's epoch, a whole number
+  // when evaluating every epoch. After a last step off the cadence, the epochs the
+  // run completed, steps taken / iterations_per_epoch (125 for 10,000 steps of 80,
+  // 3.125 for 250): the book's label, step / iterations_per_epoch rounded down, would
+  // repeat the last epoch's.
+  double epoch = 0.0;
+  std::size_t step = 0;  // 0-based, as StepRecord
   double train_loss = 0.0;               // mean of the step losses since the previous evaluation
   std::optional<double> train_accuracy;  // absent for data without labels
   std::optional<double> test_accuracy;

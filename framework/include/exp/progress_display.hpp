@@ -1,9 +1,9 @@
 // What a run shows while it trains. On a terminal, one live line redrawn in place
 // (at most ten times a second, so it never flickers); elsewhere (a pipe, a CI log) a
 // plain line every total/20 steps, so a run of any length prints about twenty. Both
-// print the book's evaluation lines (`train acc, test acc | 0.9012, 0.8954`), at most
-// one per such interval (and the last), and a closing line. The record stream (log.txt) gets the plain lines in either mode,
-// never a redraw.
+// print the book's line at every evaluation (`train acc, test acc | 0.9012, 0.8954`;
+// the config's train.evaluate_every says how often) and a closing line. The record
+// stream (log.txt) gets the plain lines in either mode, never a redraw.
 //
 //   xp::ProgressDisplay progress(std::cout, xp::stdout_is_terminal(), &log_file);
 //   trainer.run(theta, rng, {&progress});
@@ -70,7 +70,6 @@ class ProgressDisplay : public TrainingCallback {
   bool live_shown_ = false;
   std::optional<StepRecord> last_step_;
   std::optional<double> test_accuracy_;
-  std::optional<std::size_t> evaluation_shown_at_;  // steps done at the last line shown
   std::size_t columns_ = 80;
 };
 
