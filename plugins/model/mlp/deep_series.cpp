@@ -14,8 +14,17 @@
 //  - at the output: softmax with cross-entropy takes E_k = expm1(x_k), Q = sum_k
 //    y_k E_k and G = (sum t) log1p(Q) - sum_k t_k log1p(alpha_k E_k + (1 - alpha_k) Q)
 //    (loss_series.hpp); identity with squared error G = sum_k x_k (y_k - t_k) + x_k^2/2.
+//  - the top degree N skips the matrix products. In any composition f(z + sum_m
+//    p_m t^m) the coefficient of t^N is f'(z) . p_N plus terms of the lower p_m only,
+//    so p_N is only ever needed through a gradient. Write T_j for the top-degree
+//    change of hidden layer j's activations computed with p_N = 0 coming in, and
+//    v_j = dl_n/dz_j for the gradient of the sample's loss change with respect to
+//    those activations (backprop: v_{j-1} = W_j (act'(a_j) v_j), from the output's
+//    dG/dx). Then c_N = G_N(p_N = 0) + sum_j v_j . T_j: by induction over the
+//    layers, v_j . r_{j,N} = v_j . T_j + v_{j-1} . r_{j-1,N}, down to the first
+//    later layer, whose top degree comes whole from the unit's own series.
 // Cost per sample, for series of degree N (truncation.hpp: 5, or 3 for symmetric
-// steps): about units(l) x N x (the weights of the layers after l + 1)
+// steps): about units(l) x (N - 1) x (the weights of the layers after l + 1)
 // multiply-adds for the matrix products, plus N^3 / 3 per (unit, later unit) pair for
 // the compositions; relu carries degree 1 only (it is linear on each side of its kink).
 //
@@ -62,12 +71,17 @@ struct Propagation {
       coefficients.emplace_back(network.units_of(j), degree);
       coefficient_scratch.emplace_back(network.units_of(j), degree);
     }
+    activation_gradients.resize(changes.size() - 1);
   }
   LaneSeries own, scratch;         // s_u(delta) of every unit u of the layer
   std::vector<LaneSeries> powers;  // s_u^p, p = 1..degree (sigmoid and tanh)
   SeriesWorkspace work;
   LaneSeries q, r, g;  // the output's series
   std::vector<double> a, z;
+  // v_j for each later hidden layer j = l + 1 + i (see the top degree above), the
+  // output's dG/dx, and sum_j v_j . T_j per unit.
+  std::vector<Eigen::VectorXd> activation_gradients;
+  Eigen::VectorXd output_gradient, top;
   // changes[i]: the pre-activation changes of layer l + 1 + i, one series of lanes
   // (units u of layer l) per row (its units k).
   std::vector<Matrix> changes;
@@ -76,6 +90,37 @@ struct Propagation {
 
 LaneSeries row_series(Matrix& changes, Eigen::Index k, std::size_t lanes, std::size_t degree) {
   return LaneSeries(changes.row(k).data(), lanes, degree);
+}
+
+// Backprop for sample n from the output's dG/dx down to layer + 1: v_j = dl_n/dz_j
+// into state.activation_gradients[j - layer - 1]. transposed[i] is W^T of layer
+// layer + 1 + i.
+void backpropagate(const BatchCache& cache, std::size_t layer, std::size_t n,
+                   const std::vector<Matrix>& transposed, Propagation& state) {
+  const auto row = Eigen::Index(n);
+  const auto y = cache.pass.outputs().row(row);
+  Eigen::VectorXd& output = state.output_gradient;
+  if (cache.form == ClosedForm::cross_entropy) {
+    // G of loss_series.hpp: dG/dx_m = y_m A - t_m alpha_m with A = sum_k t_k alpha_k
+    // (y - t when eps = 0).
+    double weighted = 0.0;
+    for (const auto& [k, t] : cache.target_entries[n]) weighted += t * cache.alpha(y[Eigen::Index(k)]);
+    output = y.transpose() * weighted;
+    for (const auto& [k, t] : cache.target_entries[n])
+      output[Eigen::Index(k)] -= t * cache.alpha(y[Eigen::Index(k)]);
+  } else {
+    output = (y - cache.targets.row(row)).transpose();
+  }
+  const Activation activation = cache.network.architecture().activation;
+  auto& gradients = state.activation_gradients;
+  gradients.back().noalias() = transposed.back().transpose() * output;
+  for (std::size_t i = gradients.size() - 1; i > 0; --i) {
+    const auto z = cache.pass.activations[layer + 1 + i].row(row).transpose().array();
+    const Eigen::VectorXd slope = activation == Activation::sigmoid
+                                      ? Eigen::VectorXd((z * (1.0 - z)).matrix())
+                                      : Eigen::VectorXd((1.0 - z * z).matrix());
+    gradients[i - 1].noalias() = transposed[i].transpose() * gradients[i].cwiseProduct(slope);
+  }
 }
 
 }  // namespace
@@ -119,7 +164,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   coefficients_.assign(samples * degree * lanes_, 0.0);
   const auto width = Eigen::Index(lanes_);
-  const auto carried = Eigen::Index(top * lanes_);
+  // Through the matrix products: relu's degree 1; below the top degree otherwise.
+  const auto carried = Eigen::Index((relu ? 1 : degree - 1) * lanes_);
+  const auto top_block = Eigen::Index(degree) * width;
   Matrix first = Matrix::Zero(Eigen::Index(network.units_of(layer + 1)), width);
   first.leftCols(Eigen::Index(units)) = transposed.front();
 
@@ -197,6 +244,15 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         }
         state.changes[i + 1].middleCols(width, carried).noalias() =
             transposed[i + 1] * changes.middleCols(width, carried);
+        if (!relu) state.changes[i + 1].middleCols(top_block, width).setZero();
+      }
+      if (!relu) {
+        backpropagate(cache, layer, n, transposed, state);
+        state.top.setZero(width);
+        for (std::size_t i = 0; i < state.activation_gradients.size(); ++i) {
+          state.top.noalias() += state.changes[i].middleCols(top_block, width).transpose() *
+                                 state.activation_gradients[i];
+        }
       }
 
       // The output: the loss change G of the output pre-activations' changes x_k
@@ -253,6 +309,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
             }
           }
         }
+      }
+      if (!relu) {
+        for (std::size_t u = 0; u < lanes_; ++u) g[degree][u] += state.top[Eigen::Index(u)];
       }
       double* coefficients = coefficients_.data() + n * degree * lanes_;
       for (std::size_t m = 1; m <= degree; ++m)
