@@ -1,5 +1,8 @@
 #include "exp/callbacks.hpp"
 
+#include <time.h>
+
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -138,7 +141,21 @@ void SummaryUpdater::evaluated(const EvaluationRecord& record) {
 
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
-extern "C" void remember_signal(int number) { g_signal = number; }
+// CLOCK_MONOTONIC nanoseconds of the first signal (clock_gettime may be called from a
+// handler; a lock-free atomic may be written there).
+std::atomic<long long> g_signal_time{0};
+static_assert(std::atomic<long long>::is_always_lock_free);
+
+long long monotonic_nanoseconds() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
+}
+
+extern "C" void remember_signal(int number) {
+  if (g_signal == 0) g_signal_time = monotonic_nanoseconds();
+  g_signal = number;
+}
 }  // namespace
 
 struct StopOnSignal::Saved {
@@ -148,6 +165,7 @@ struct StopOnSignal::Saved {
 
 StopOnSignal::StopOnSignal() : saved_(std::make_unique<Saved>()) {
   g_signal = 0;
+  g_signal_time = 0;
   struct sigaction action {};
   action.sa_handler = &remember_signal;
   sigemptyset(&action.sa_mask);
@@ -165,5 +183,10 @@ bool StopOnSignal::step_taken(const StepRecord&) { return requested(); }
 bool StopOnSignal::requested() { return g_signal != 0; }
 
 int StopOnSignal::signal_number() { return int(g_signal); }
+
+double StopOnSignal::seconds_since_signal() {
+  if (g_signal == 0) return 0.0;
+  return double(monotonic_nanoseconds() - g_signal_time.load()) * 1e-9;
+}
 
 }  // namespace xp

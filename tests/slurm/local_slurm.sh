@@ -14,7 +14,23 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 chmod 0755 "$dir"  # munged wants every folder above its socket open to all
 
+# Jobs first: a job step outlives a slurmctld that stops under it (its slurmstepd
+# would keep running), so every job is cancelled and gone from the queue before the
+# daemons stop (up to 40 s: Slurm's KillWait is 30 s).
+cancel_jobs() {
+  [[ -s $dir/slurmctld.pid && -f $dir/slurm.conf ]] || return 0
+  kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null || return 0
+  export SLURM_CONF=$dir/slurm.conf
+  scancel --user=root 2>/dev/null || return 0
+  for _ in $(seq 400); do
+    [[ -z $(squeue --noheader --states=all --format=%T 2>/dev/null | grep -v -E 'COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE') ]] && return 0
+    sleep 0.1
+  done
+  echo "local_slurm: jobs still running after 40 s" >&2
+}
+
 stop_daemons() {
+  cancel_jobs
   for pid_file in "$dir/slurmd.pid" "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
     [[ -s $pid_file ]] && kill "$(cat "$pid_file")" 2>/dev/null || true
   done

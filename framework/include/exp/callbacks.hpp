@@ -142,6 +142,9 @@ class StopOnSignal : public TrainingCallback {
   bool step_taken(const StepRecord& record) override;
   static bool requested();     // a signal has arrived
   static int signal_number();  // which one (0 if none)
+  // Seconds since the first signal arrived (0 if none): an MPI launcher that ends a
+  // job sends SIGTERM and, a second later, SIGKILL.
+  static double seconds_since_signal();
 
  private:
   struct Saved;
