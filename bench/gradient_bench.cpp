@@ -30,7 +30,9 @@
 #include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "exp/plugin_registry.hpp"
+#include "exp/process_group.hpp"
 #include "exp/random.hpp"
+#include "process_launch.hpp"
 
 namespace {
 
@@ -45,6 +47,7 @@ struct Settings {
   std::string activation = "sigmoid";
   std::string init = "0.01";  // weight_init_std: a number, he or xavier
   int trained = 0;            // SGD steps (backprop) taken before measuring
+  int threads = 1;            // per process, under mpirun
 };
 
 // "784-100-50-10" for the network's layer sizes.
@@ -162,34 +165,63 @@ Row measure(Setup& setup, const std::string& method, const std::string& yaml, un
   return row;
 }
 
-int run(const Settings& settings) {
+// The network, its parameters (initial, or after --trained steps) and the first
+// training step's batch as the runner draws it: 100 rows with replacement.
+struct Prepared {
   Setup setup;
+  xp::Context context;
+  std::function<std::shared_ptr<xp::Model>(const std::string& simd)> mlp;
+};
+
+void prepare(const Settings& settings, Prepared& prepared) {
+  Setup& setup = prepared.setup;
   xp::Context data_context;
   data_context.seed = settings.seed;
   setup.dataset = setup.make<xp::Dataset>(
       xp::PluginKind::dataset, "mnist",
       "{path: '" + settings.data + "', normalize: true, one_hot_label: true}", data_context);
-  // The first training step's batch as the runner draws it: 100 rows with replacement.
   xp::Random rng(settings.seed);
   std::vector<std::size_t> rows(100);
   for (auto& row : rows) row = rng.below(setup.dataset->size(xp::Split::train));
-  xp::Context context;
+  xp::Context& context = prepared.context;
   context.input_size = setup.dataset->input_size();
   context.output_size = setup.dataset->output_size();
-  const auto mlp = [&](const std::string& simd) {
+  prepared.mlp = [&setup, &context, settings](const std::string& simd) {
     return setup.make<xp::Model>(
         xp::PluginKind::model, "mlp",
         "{hidden: [" + settings.hidden + "], activation: " + settings.activation +
             ", output: softmax, weight_init_std: " + settings.init + ", simd: " + simd + "}",
         context);
   };
-  setup.model = mlp("auto");
+  setup.model = prepared.mlp("auto");
   setup.loss = setup.make<xp::Loss>(xp::PluginKind::loss, "cross_entropy", "{}");
   setup.theta.resize(Eigen::Index(setup.model->layout().size()));
   setup.model->initialize(setup.theta, rng);
   train(setup, settings.trained, rng);
   setup.dataset->gather(xp::Split::train, rows, setup.batch);
+}
 
+// What the run is measured on, for the first lines of the report.
+void print_heading(const Settings& settings, const Prepared& prepared) {
+  const Setup& setup = prepared.setup;
+  std::printf(
+      "gradient of an mlp %s (%s softmax, weight_init_std %s, cross-entropy), %zu parameters,\n"
+      "%s, batch of %zu MNIST digits from %s, double precision, seed %llu\n"
+      "processor: %s (%s)\n\n",
+      shape_of(prepared.context.input_size, settings.hidden, prepared.context.output_size).c_str(),
+      settings.activation.c_str(), settings.init.c_str(), std::size_t(setup.theta.size()),
+      settings.trained == 0
+          ? "initial parameters"
+          : ("after " + std::to_string(settings.trained) + " SGD steps (backprop, lr 0.1)").c_str(),
+      setup.batch.size(), settings.data.c_str(), static_cast<unsigned long long>(settings.seed),
+      processor().c_str(), vector_instructions().c_str());
+}
+
+int run(const Settings& settings) {
+  Prepared prepared;
+  prepare(settings, prepared);
+  Setup& setup = prepared.setup;
+  const auto& mlp = prepared.mlp;
   const unsigned all = std::max(1u, std::thread::hardware_concurrency());
   std::vector<Row> table;
   const bool naive_runs = settings.naive_repeat > 0;
@@ -226,17 +258,7 @@ int run(const Settings& settings) {
     }
   }
 
-  std::printf(
-      "gradient of an mlp %s (%s softmax, weight_init_std %s, cross-entropy), %zu parameters,\n"
-      "%s, batch of %zu MNIST digits from %s, double precision, seed %llu\n"
-      "processor: %s (%s)\n\n",
-      shape_of(context.input_size, settings.hidden, context.output_size).c_str(),
-      settings.activation.c_str(), settings.init.c_str(), std::size_t(setup.theta.size()),
-      settings.trained == 0
-          ? "initial parameters"
-          : ("after " + std::to_string(settings.trained) + " SGD steps (backprop, lr 0.1)").c_str(),
-      setup.batch.size(), settings.data.c_str(), static_cast<unsigned long long>(settings.seed),
-      processor().c_str(), vector_instructions().c_str());
+  print_heading(settings, prepared);
   std::printf("| %-46s | %7s | %4s | %15s |\n", "method", "threads", "runs", "ms per gradient");
   std::printf("|%s|%s|%s|%s|\n", std::string(48, '-').c_str(), std::string(9, '-').c_str(),
               std::string(6, '-').c_str(), std::string(17, '-').c_str());
@@ -288,9 +310,63 @@ int run(const Settings& settings) {
   return 0;
 }
 
+// Under mpirun -np N: one fast central-difference gradient on rank 0 alone (the
+// others wait), then split between all N processes (each computes its share with
+// --threads threads, an all-gather assembles it), rank 0's median wall time of each,
+// and its share in MPI calls (the all-gather and the wait for slower ranks).
+int run_scaling(const Settings& settings, xp::ProcessGroup& group) {
+  Prepared prepared;
+  prepare(settings, prepared);
+  Setup& setup = prepared.setup;
+  const bool printing = group.rank() == 0;
+  const auto measure_on = [&](xp::ProcessGroup& processes, double& communication) {
+    xp::ThreadPool pool(unsigned(settings.threads));
+    const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool, processes);
+    auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, "central_difference",
+                                                  "{strategy: fast}");
+    Row row{"central_difference {strategy: fast}", pool.size(), settings.repeat, 0.0, {}};
+    xp::Random random(xp::step_random_seed(42, 0));
+    const xp::GradientStep step{0, random};
+    plugin->compute(objective, setup.theta, step, row.gradient);  // warm-up; balances the split
+    const double before = processes.communication_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    row.ms = median_ms(settings.repeat,
+                       [&] { plugin->compute(objective, setup.theta, step, row.gradient); });
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    communication = (processes.communication_seconds() - before) / total;
+    return row;
+  };
+  double unused = 0.0;
+  Row alone;
+  if (printing) alone = measure_on(xp::single_process(), unused);
+  group.any(false);  // the others wait here while rank 0 measures alone
+  double communication = 0.0;
+  const Row split = measure_on(group, communication);
+  std::string hosts;
+  for (const auto& host : group.hosts()) hosts += (hosts.empty() ? "" : ", ") + host;
+  if (!printing) return 0;
+  print_heading(settings, prepared);
+  std::printf("fast central difference, %d thread(s) per process, median of %d runs on rank 0\n"
+              "(the processes run on: %s)\n\n",
+              settings.threads, settings.repeat, hosts.c_str());
+  std::printf("| processes | ms per gradient | speed-up | rank 0 in MPI calls |\n");
+  std::printf("|---:|---:|---:|---:|\n");
+  std::printf("| 1 | %.4f | 1.00x | 0 %% |\n", alone.ms);
+  std::printf("| %zu | %.4f | %.2fx | %.1f %% |\n", group.size(), split.ms, alone.ms / split.ms,
+              100.0 * communication);
+  const bool same = (split.gradient.array() == alone.gradient.array()).all();
+  std::printf("\n%zu processes give the bits of one: %s\n", group.size(), same ? "yes" : "NO");
+  if (!same) {
+    std::fprintf(stderr, "gradient_bench: the gradients disagree; the timings mean nothing\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  xp::cli::ProcessLaunch launch(argc, argv);
   Settings settings;
   po::options_description options("gradient_bench options");
   options.add_options()("help,h", "show this help")(
@@ -310,7 +386,9 @@ int main(int argc, char** argv) {
       "weight_init_std of the mlp: a number, he or xavier")(
       "trained", po::value(&settings.trained)->default_value(settings.trained),
       "SGD steps (backprop, learning rate 0.1, batches of 100) taken before measuring: "
-      "where a run spends most of its steps");
+      "where a run spends most of its steps")(
+      "threads", po::value(&settings.threads)->default_value(settings.threads),
+      "under mpirun -np N: threads of each process (N processes split each gradient)");
   try {
     po::variables_map given;
     po::store(po::command_line_parser(argc, argv).options(options).run(), given);
@@ -319,12 +397,20 @@ int main(int argc, char** argv) {
       std::cout << "usage: gradient_bench [options]\n\n" << options;
       return 0;
     }
-    if (settings.repeat < 1 || settings.naive_repeat < 0 || settings.trained < 0) {
-      throw xp::Error("--repeat: expected at least 1 run; --naive-repeat and --trained: 0 or more");
+    if (settings.repeat < 1 || settings.naive_repeat < 0 || settings.trained < 0 ||
+        settings.threads < 1) {
+      throw xp::Error(
+          "--repeat and --threads: expected at least 1; --naive-repeat and --trained: 0 or more");
+    }
+    if (launch.group().size() > 1) {
+      const int status = run_scaling(settings, launch.group());
+      if (status != 0) launch.abort(status);
+      return status;
     }
     return run(settings);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gradient_bench: %s\n", e.what());
+    if (launch.group().size() > 1) launch.abort(2);
     return 2;
   }
 }

@@ -39,14 +39,13 @@ class MpiGroup final : public ProcessGroup {
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     rank_ = std::size_t(rank);
     size_ = std::size_t(size);
-    arrived_.assign(size_, 0);
+    alive_.assign(size_, false);
   }
   std::size_t rank() const override { return rank_; }
   std::size_t size() const override { return size_; }
 
   void all_gather(double* values, const std::vector<std::size_t>& bounds) override {
     const Stopwatch timed(seconds_);
-    announce();
     std::vector<int> counts(size_), displacements(size_);
     for (std::size_t r = 0; r < size_; ++r) {
       counts[r] = int(bounds[r + 1] - bounds[r]);
@@ -61,7 +60,6 @@ class MpiGroup final : public ProcessGroup {
 
   bool any(bool flag) override {
     const Stopwatch timed(seconds_);
-    announce();
     int mine = flag ? 1 : 0;
     int result = 0;
     MPI_Request request = MPI_REQUEST_NULL;
@@ -73,7 +71,6 @@ class MpiGroup final : public ProcessGroup {
 
   void broadcast(std::string& text) override {
     const Stopwatch timed(seconds_);
-    announce();
     unsigned long long length = text.size();
     MPI_Request request = MPI_REQUEST_NULL;
     check(MPI_Ibcast(&length, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD, &request), "MPI_Ibcast");
@@ -107,54 +104,52 @@ class MpiGroup final : public ProcessGroup {
 
  private:
   static constexpr int kFailureTag = 77;
-  static constexpr int kArrivalTag = 78;
+  static constexpr int kAnswerTag = 78;
   static constexpr std::size_t kFailureLength = 2000;  // sent eagerly, whatever rank 0 does
   // Open MPI's launcher ends a job whose rank died with SIGTERM to the others and
-  // SIGKILL a second later (odls_base_sigkill_timeout): rank 0 gives the missing
-  // ranks half of that second, then fails the run in the other half.
+  // SIGKILL a second later (odls_base_sigkill_timeout): rank 0 gives the other ranks
+  // half of that second to answer, then fails the run in the other half.
   static constexpr double kSignalGraceSeconds = 0.5;
 
-  // Every rank numbers its exchanges alike; the others tell rank 0 each one they
-  // join (8 bytes, sent eagerly), so that rank 0 can name who never came.
-  void announce() {
-    ++exchange_;
-    if (rank_ != 0) {
-      check(MPI_Send(&exchange_, 1, MPI_UNSIGNED_LONG_LONG, 0, kArrivalTag, MPI_COMM_WORLD),
-            "MPI_Send");
-    }
+  // A rank other than 0 answers the job's SIGTERM (once, 1 byte, sent eagerly) as soon
+  // as it waits in an exchange: it is alive.
+  void answer_signal() {
+    if (answered_ || !StopOnSignal::requested()) return;
+    answered_ = true;
+    const char alive = 1;
+    check(MPI_Send(&alive, 1, MPI_CHAR, 0, kAnswerTag, MPI_COMM_WORLD), "MPI_Send");
   }
 
-  void receive_arrivals() {
+  void receive_answers() {
     for (;;) {
-      int arrived = 0;
+      int answered = 0;
       MPI_Status status;
-      MPI_Iprobe(MPI_ANY_SOURCE, kArrivalTag, MPI_COMM_WORLD, &arrived, &status);
-      if (!arrived) return;
-      unsigned long long exchange = 0;
-      MPI_Recv(&exchange, 1, MPI_UNSIGNED_LONG_LONG, status.MPI_SOURCE, kArrivalTag,
-               MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      auto& latest = arrived_[std::size_t(status.MPI_SOURCE)];
-      latest = std::max(latest, exchange);
+      MPI_Iprobe(MPI_ANY_SOURCE, kAnswerTag, MPI_COMM_WORLD, &answered, &status);
+      if (!answered) return;
+      char alive = 0;
+      MPI_Recv(&alive, 1, MPI_CHAR, status.MPI_SOURCE, kAnswerTag, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
+      alive_[std::size_t(status.MPI_SOURCE)] = true;
     }
   }
 
   // A rank that dies (SIGKILL, out of memory) says nothing: the launcher sends the
   // job SIGTERM, and the exchange rank 0 waits in never completes. After the grace,
-  // rank 0 fails the run naming the ranks that never joined it (a run that Ctrl-C
-  // stops ends at its step's end well within the grace, unless a share of one step
-  // takes longer than the launcher waits before SIGKILL anyway).
+  // rank 0 fails the run naming the ranks that did not answer the SIGTERM. (A run
+  // that Ctrl-C stops ends at its step's end well within the grace, unless a share of
+  // one step takes longer than the launcher waits before SIGKILL anyway.)
   void fail_if_peers_lost() {
     if (!StopOnSignal::requested() || StopOnSignal::seconds_since_signal() < kSignalGraceSeconds)
       return;
-    receive_arrivals();
+    receive_answers();
     std::string missing;
     for (std::size_t r = 1; r < size_; ++r) {
-      if (arrived_[r] < exchange_) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+      if (!alive_[r]) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
     }
     throw Error((missing.empty() ? std::string("the other ranks") : "rank " + missing) +
-                " stopped answering: not in the current exchange half a second after the "
-                "job's SIGTERM (a rank that died ends the job this way, and mpirun's message "
-                "names its signal)");
+                " stopped answering: no answer to the job's SIGTERM within half a second, "
+                "and the step's exchange never completed (a rank that died ends the job this "
+                "way, and mpirun's message names its signal)");
   }
 
   // Completes a collective call. Rank 0 meanwhile listens for a failure another rank
@@ -169,8 +164,10 @@ class MpiGroup final : public ProcessGroup {
       if (done) return;
       if (rank_ == 0) {
         receive_failure();
-        receive_arrivals();
+        receive_answers();
         fail_if_peers_lost();
+      } else {
+        answer_signal();
       }
       if (polls > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
@@ -210,8 +207,8 @@ class MpiGroup final : public ProcessGroup {
   std::size_t rank_ = 0;
   std::size_t size_ = 1;
   double seconds_ = 0.0;  // in MPI calls
-  unsigned long long exchange_ = 0;           // exchanges this rank has joined
-  std::vector<unsigned long long> arrived_;   // rank 0: the latest each rank announced
+  bool answered_ = false;   // this rank has answered the job's SIGTERM
+  std::vector<bool> alive_;  // rank 0: which ranks answered it
 };
 
 #endif

@@ -54,17 +54,24 @@ void shortcut_differences(const Objective& objective, const LossDifferences& dif
 }
 
 // gradient[first, last) by the fast path where the model has one, else naively.
+// The fast path's shortcut for these steps, or null (naive strategy, or a model
+// without one): full evaluations then. Its per-batch setup is shared by the processes
+// of the objective's group, so every process prepares it.
+std::unique_ptr<LossDifferences> prepare_shortcut(const Objective& objective, const Vector& theta,
+                                                  double a, double b,
+                                                  DifferenceStrategy strategy) {
+  if (strategy != DifferenceStrategy::fast) return nullptr;
+  return objective.differences(theta, {b == -a, std::max(std::abs(a), std::abs(b))});
+}
+
 void differences_in_range(const Objective& objective, const Vector& theta, double a, double b,
-                          DifferenceStrategy strategy, std::size_t first, std::size_t last,
+                          const LossDifferences* shortcut, std::size_t first, std::size_t last,
                           Vector& gradient) {
-  if (strategy == DifferenceStrategy::fast) {
-    const DifferenceSteps steps{b == -a, std::max(std::abs(a), std::abs(b))};
-    if (auto differences = objective.differences(theta, steps)) {
-      shortcut_differences(objective, *differences, a, b, first, last, gradient);
-      return;
-    }
+  if (shortcut != nullptr) {
+    shortcut_differences(objective, *shortcut, a, b, first, last, gradient);
+  } else {
+    naive_differences(objective, theta, a, b, first, last, gradient);
   }
-  naive_differences(objective, theta, a, b, first, last, gradient);
 }
 
 // Each process of the group computes its part of the split, then all of them gather
@@ -80,8 +87,12 @@ void split_between_processes(const Objective& objective, const Vector& theta, do
   const std::size_t rank = group.rank();
   const std::vector<std::size_t> bounds = split.bounds(count, size);
   const EvaluationCounts before = objective.counts();
+  // The shortcut's setup is split by samples and gathered inside: timed apart from
+  // the parameters' share, which is what the split balances.
+  const auto shortcut = prepare_shortcut(objective, theta, a, b, strategy);
   const auto start = std::chrono::steady_clock::now();
-  differences_in_range(objective, theta, a, b, strategy, bounds[rank], bounds[rank + 1], gradient);
+  differences_in_range(objective, theta, a, b, shortcut.get(), bounds[rank], bounds[rank + 1],
+                       gradient);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   group.all_gather(gradient.data(), bounds);
@@ -123,7 +134,8 @@ void finite_difference_gradient(const Objective& objective, const Vector& theta,
     split_between_processes(objective, theta, a, b, strategy, *split, gradient);
     return;
   }
-  differences_in_range(objective, theta, a, b, strategy, 0, objective.size(), gradient);
+  const auto shortcut = prepare_shortcut(objective, theta, a, b, strategy);
+  differences_in_range(objective, theta, a, b, shortcut.get(), 0, objective.size(), gradient);
 }
 
 }  // namespace xp

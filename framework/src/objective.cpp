@@ -67,7 +67,7 @@ bool Objective::directional_derivative(const Vector& theta, const Vector& direct
 
 std::unique_ptr<LossDifferences> Objective::differences(const Vector& theta,
                                                         DifferenceSteps steps) const {
-  auto shortcut = model_.loss_differences(theta, batch_, loss_, steps, pool_);
+  auto shortcut = model_.loss_differences(theta, batch_, loss_, steps, pool_, group_);
   if (!shortcut) return nullptr;
   return std::make_unique<CountedDifferences>(std::move(shortcut), *this);
 }

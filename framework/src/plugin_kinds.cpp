@@ -59,7 +59,8 @@ bool Model::directional_derivative(const Vector&, const Batch&, const Loss&, con
 }
 
 std::unique_ptr<LossDifferences> Model::loss_differences(const Vector&, const Batch&, const Loss&,
-                                                         DifferenceSteps, ThreadPool&) const {
+                                                         DifferenceSteps, ThreadPool&,
+                                                         ProcessGroup&) const {
   return nullptr;
 }
 

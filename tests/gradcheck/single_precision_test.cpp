@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(float_offers_no_backprop_and_no_shortcut) {
   xp::ThreadPool pool(1);
   BOOST_TEST(!in_single->backprop(theta, setting.batch, *loss, gradient));
   BOOST_TEST(in_single->loss_differences(theta, setting.batch, *loss, xp::DifferenceSteps::any(),
-                                         pool) == nullptr);
+                                         pool, xp::single_process()) == nullptr);
   // Finite differences still work, through full float evaluations, and land near
   // the double backprop (float rounding limits them to about 1e-3 at h = 1e-2).
   const auto in_double = mlp("{" + kNetwork + "}");
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(double_is_the_default_and_changes_nothing) {
   BOOST_TEST_REQUIRE(in_double->backprop(theta, setting.batch, *loss, gb));
   BOOST_TEST((ga.array() == gb.array()).all());
   BOOST_TEST(in_double->loss_differences(theta, setting.batch, *loss, xp::DifferenceSteps::any(),
-                                         pool) != nullptr);
+                                         pool, xp::single_process()) != nullptr);
   BOOST_TEST(xp::test::error_of([] { mlp("{precision: half}"); }).find("model.precision") !=
              std::string::npos);
 }

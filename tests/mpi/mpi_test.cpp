@@ -113,6 +113,30 @@ BOOST_AUTO_TEST_CASE(split_gradients_give_the_bits_of_one_process) {
   }
 }
 
+// The fast path's per-batch setup is split between the ranks by samples (each
+// prepares its share of the series, an all-gather shares them): deep layers of
+// every activation, relu's radii from the propagation and the squared error's
+// batch-wide bounds among them, still the bits of one process.
+BOOST_AUTO_TEST_CASE(the_split_setup_gives_the_bits_of_one_process) {
+  for (const std::string model :
+       {"model.hidden=[6,5,4] model.activation=sigmoid", "model.hidden=[6,5,4] model.activation=tanh",
+        "model.hidden=[6,5,4] model.activation=relu model.weight_init_std=he",
+        "model.hidden=[6,5] model.output=identity loss.name=mse"}) {
+    BOOST_TEST_CONTEXT(model) {
+      const std::string config = kRun + " train.iterations=40 " + model;
+      const auto alone = xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"), config);
+      BOOST_TEST_REQUIRE(alone.status == 0, alone.output);
+      for (const std::size_t processes : {2u, 3u}) {
+        const auto runs = xp::test::fresh_directory("exp-mpi");
+        const auto result =
+            mpirun(processes, "run " + config + " --runs-dir '" + runs.string() + "'");
+        BOOST_TEST_REQUIRE(result.status == 0, result.output);
+        check_same_results(only_run(runs), alone.dir);
+      }
+    }
+  }
+}
+
 // Threads within each rank change nothing either: two ranks of two threads each.
 BOOST_AUTO_TEST_CASE(threads_per_rank_do_not_change_the_bits) {
   const auto alone = xp::test::run_experiment(xp::test::fresh_directory("exp-mpi-alone"), kRun);

@@ -19,6 +19,7 @@
 #include "exp/loss.hpp"
 #include "exp/parallel.hpp"
 #include "exp/plugin.hpp"
+#include "exp/process_group.hpp"
 #include "exp/random.hpp"
 #include "exp/tensor.hpp"
 
@@ -76,11 +77,14 @@ class Model : public PluginObject {
   virtual bool directional_derivative(const Vector& theta, const Batch& batch, const Loss& loss,
                                       const Vector& direction, double& derivative) const;
   // nullptr when the model has no shortcut for this loss (then full evaluations are used).
-  // The shortcut's per-batch setup may spread over `pool`; its results must not
-  // depend on the pool's size.
+  // The shortcut's per-batch setup may spread over `pool`, and over the processes of
+  // `group` (each prepares a part, all_gather shares them; every process of the group
+  // calls this alike and must make the same group calls); its results must not depend
+  // on the pool's size or the group's.
   virtual std::unique_ptr<LossDifferences> loss_differences(const Vector& theta, const Batch& batch,
                                                             const Loss& loss, DifferenceSteps steps,
-                                                            ThreadPool& pool) const;
+                                                            ThreadPool& pool,
+                                                            ProcessGroup& group) const;
 };
 
 }  // namespace xp

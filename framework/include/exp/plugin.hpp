@@ -39,7 +39,7 @@ class ThreadPool;
 //    saved in checkpoints); Model::directional_derivative (forward mode); Objective
 //    counts the loss evaluations and passes an estimate cost, and carries the
 //    processes of an MPI run (group(); the framework splits finite differences).
-inline constexpr std::uint32_t kPluginApiVersion = 4;
+inline constexpr std::uint32_t kPluginApiVersion = 5;
 
 enum class PluginKind : std::uint32_t { dataset, model, loss, gradient, optimizer };
 

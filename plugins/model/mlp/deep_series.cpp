@@ -46,6 +46,7 @@
 #include <limits>
 
 #include "loss_series.hpp"
+#include "sample_share.hpp"
 
 namespace xp::mlp {
 
@@ -125,7 +126,8 @@ void backpropagate(const BatchCache& cache, std::size_t layer, std::size_t n,
 
 }  // namespace
 
-void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool) {
+void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
+                                      ProcessGroup& group) {
   const Network& network = cache.network;
   const std::size_t layer = layer_;
   const std::size_t last = network.layers() - 1;
@@ -177,7 +179,10 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
   const Matrix& outputs = cache.pass.outputs();
   const std::size_t classes = network.units_of(last);
 
-  pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
+  const SampleShare share(samples, group);
+  pool.for_each_block(share.size(), [&](std::size_t block_begin, std::size_t block_end) {
+    const std::size_t begin = share.begin + block_begin;
+    const std::size_t end = share.begin + block_end;
     Propagation state(network, layer, lanes_, degree);
     std::vector<double> g_of_unit(degree + 1, 0.0);
     for (std::size_t n = begin; n < end; ++n) {
@@ -318,6 +323,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool)
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
     }
   });
+  share.gather(coefficients_, degree * lanes_, group);
+  share.gather(radius_, lanes_, group);  // relu's come from the propagation
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

@@ -54,11 +54,11 @@ AffectedSamples affected_by(const BatchCache& cache, std::size_t layer, bool bia
 
 MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& theta,
                                        const Batch& batch, const Loss& loss, DifferenceSteps steps,
-                                       ThreadPool& pool, VectorPath path)
+                                       ThreadPool& pool, ProcessGroup& group, VectorPath path)
     : cache_(network, theta, batch, loss, steps, pool), series_(network.layers()), path_(path) {
   if (batch.size() == 0 || !LossSeries::available(cache_)) return;
   for (std::size_t l = 0; l < network.layers(); ++l) {
-    series_[l] = std::make_unique<LossSeries>(cache_, l, pool);
+    series_[l] = std::make_unique<LossSeries>(cache_, l, pool, group);
   }
 }
 

@@ -32,7 +32,8 @@ namespace xp::mlp {
 class MlpLossDifferences final : public LossDifferences {
  public:
   MlpLossDifferences(const Network& network, const Vector& theta, const Batch& batch,
-                     const Loss& loss, DifferenceSteps steps, ThreadPool& pool, VectorPath path);
+                     const Loss& loss, DifferenceSteps steps, ThreadPool& pool,
+                     ProcessGroup& group, VectorPath path);
   void compute(std::size_t begin, std::size_t end, double a, double b, double* out) const override;
   ShortcutCounts counts() const override;
 

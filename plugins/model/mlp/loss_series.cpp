@@ -5,6 +5,8 @@
 #include <limits>
 #include <mutex>
 
+#include "sample_share.hpp"
+
 namespace xp::mlp {
 
 namespace {
@@ -78,21 +80,44 @@ namespace {
 // last two layers). relu carries degree 1 through its layers, and its inputs (up to
 // ~10 late in training) reach farther than sigmoid's or tanh's: the wider radius of
 // degree 5 pays there.
+// The squared error's worst slope and curvature of each unit over the whole batch,
+// from each process's worst over its own samples.
+void share_maxima(std::vector<double>& slope, std::vector<double>& curvature,
+                  ProcessGroup& group) {
+  if (group.size() == 1) return;
+  const std::size_t lanes = slope.size();
+  const std::size_t width = 2 * lanes;
+  std::vector<double> all(width * group.size(), 0.0);
+  std::vector<std::size_t> bounds;
+  for (std::size_t r = 0; r <= group.size(); ++r) bounds.push_back(r * width);
+  std::copy(slope.begin(), slope.end(), all.begin() + std::ptrdiff_t(group.rank() * width));
+  std::copy(curvature.begin(), curvature.end(),
+            all.begin() + std::ptrdiff_t(group.rank() * width + lanes));
+  group.all_gather(all.data(), bounds);
+  for (std::size_t r = 0; r < group.size(); ++r) {
+    for (std::size_t u = 0; u < lanes; ++u) {
+      slope[u] = std::max(slope[u], all[r * width + u]);
+      curvature[u] = std::max(curvature[u], all[r * width + lanes + u]);
+    }
+  }
+}
+
 bool costly_propagation(const BatchCache& cache) {
   return cache.network.architecture().activation != Activation::relu;
 }
 
 }  // namespace
 
-LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool)
+LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool,
+                       ProcessGroup& group)
     : layer_(layer), truncation_(cache.steps, costly_propagation(cache)) {
-  build(cache, pool);
+  build(cache, pool, group);
   // Degree 3 certifies a narrower radius: where it would send more than a thousandth
   // of the announced steps to the general path, degree 5 costs less. (Layers before
   // the last two settle this before their propagation.)
   if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
     truncation_ = Truncation(cache.steps, false);
-    build(cache, pool);
+    build(cache, pool, group);
   }
 }
 
@@ -103,12 +128,12 @@ void LossSeries::set_confidence(const BatchCache& cache) {
   }
 }
 
-void LossSeries::build(const BatchCache& cache, ThreadPool& pool) {
+void LossSeries::build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group) {
   set_confidence(cache);
   if (layer_ + 2 >= cache.network.layers()) {
-    build_near_output(cache, pool);
+    build_near_output(cache, pool, group);
   } else {
-    build_through_layers(cache, pool);
+    build_through_layers(cache, pool, group);
   }
 }
 
@@ -134,7 +159,8 @@ bool LossSeries::available(const BatchCache& cache) {
          (output == OutputFunction::identity && cache.form == ClosedForm::squared_error);
 }
 
-void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
+void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
+                                   ProcessGroup& group) {
   const std::size_t layer = layer_;
   const Network& network = cache.network;
   const std::size_t last = network.layers() - 1;
@@ -182,7 +208,10 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
   std::mutex merge;
   std::vector<double> worst_slope(lanes_, 0.0), worst_curvature(lanes_, 0.0);
 
-  pool.for_each_block(samples, [&](std::size_t begin, std::size_t end) {
+  const SampleShare share(samples, group);
+  pool.for_each_block(share.size(), [&](std::size_t block_begin, std::size_t block_end) {
+    const std::size_t begin = share.begin + block_begin;
+    const std::size_t end = share.begin + block_end;
     LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
         f(lanes_, degree);
     SeriesWorkspace work(lanes_, degree);
@@ -254,6 +283,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool) {
       worst_curvature[u] = std::max(worst_curvature[u], block_curvature[u]);
     }
   });
+  share.gather(coefficients_, degree * lanes_, group);
+  if (!cross_entropy) share_maxima(worst_slope, worst_curvature, group);
 
   // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for
   // cross-entropy refined per sample (ConfidentDisk).

@@ -40,6 +40,7 @@
 
 #include "batch_cache.hpp"
 #include "exp/parallel.hpp"
+#include "exp/process_group.hpp"
 #include "lane_series.hpp"
 #include "truncation.hpp"
 
@@ -54,9 +55,10 @@ class LossSeries {
   static bool available(const BatchCache& cache);
 
   // The series of every sample and unit of `layer` (any layer).
-  // The setup runs over blocks of samples on `pool`; each sample's series depends on
+  // The setup runs over blocks of samples on `pool`, the processes of `group` each
+  // taking a share of the samples (sample_share.hpp); each sample's series depends on
   // that sample alone.
-  LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool);
+  LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool, ProcessGroup& group);
 
   std::size_t layer() const { return layer_; }
   std::size_t lanes() const { return lanes_; }                 // units, padded for vector loads
@@ -96,17 +98,17 @@ class LossSeries {
   };
 
   // Sets the confidences for truncation_ and builds the series.
-  void build(const BatchCache& cache, ThreadPool& pool);
+  void build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
   void set_confidence(const BatchCache& cache);  // confidence_ for truncation_
   // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
   // but a thousandth of the (sample, unit) pairs.
   bool covers_announced_steps(const BatchCache& cache) const;
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
-  void build_near_output(const BatchCache& cache, ThreadPool& pool);
+  void build_near_output(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
   // Any earlier layer: the change is carried through every later layer
   // (deep_series.cpp).
-  void build_through_layers(const BatchCache& cache, ThreadPool& pool);
+  void build_through_layers(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
   // Per unit of a sigmoid or tanh layer: the disk its bound holds on, with
   // `transposed` the later layers' weights W^T.
   std::vector<ConfidentDisk> smooth_disks(const BatchCache& cache,

@@ -113,10 +113,11 @@ class Mlp final : public xp::Model {
                                                         const xp::Batch& batch,
                                                         const xp::Loss& loss,
                                                         xp::DifferenceSteps steps,
-                                                        xp::ThreadPool& pool) const override {
+                                                        xp::ThreadPool& pool,
+                                                        xp::ProcessGroup& group) const override {
     if (precision_ == Precision::single_precision) return nullptr;
     return std::make_unique<xp::mlp::MlpLossDifferences>(network_, theta, batch, loss, steps, pool,
-                                                         path_);
+                                                         group, path_);
   }
 
  private:
