@@ -27,6 +27,7 @@
 #include "exp/error.hpp"
 #include "exp/gradient.hpp"
 #include "exp/loss.hpp"
+#include "exp/memory_reuse.hpp"
 #include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "exp/plugin_registry.hpp"
@@ -366,6 +367,7 @@ int run_scaling(const Settings& settings, xp::ProcessGroup& group) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  xp::reuse_freed_memory();
   xp::cli::ProcessLaunch launch(argc, argv);
   Settings settings;
   po::options_description options("gradient_bench options");

@@ -9,24 +9,31 @@ namespace xp::mlp {
 void InputColumns::build(const Matrix& inputs, ThreadPool& pool) {
   // Column by column, without branches: every entry is written and kept only if
   // non-zero (so each column has one spare slot); writes are sequential, and each
-  // column lists its samples in increasing order.
+  // column lists its samples in increasing order. Columns go eight at a time, so that
+  // each row's eight entries come from one cache line (the matrix is row-major).
   const auto rows = std::size_t(inputs.rows());
   const auto cols = std::size_t(inputs.cols());
   starts.resize(cols);
   ends.resize(cols);
   samples.resize(cols * (rows + 1));
   values.resize(cols * (rows + 1));
-  pool.for_each_block(cols, [&](std::size_t first, std::size_t last) {
-    for (std::size_t i = first; i < last; ++i) {
-      std::size_t at = i * (rows + 1);
-      starts[i] = at;
+  constexpr std::size_t kTile = 8;
+  pool.for_each_block((cols + kTile - 1) / kTile, [&](std::size_t first, std::size_t last) {
+    for (std::size_t tile = first; tile < last; ++tile) {
+      const std::size_t begin = tile * kTile;
+      const std::size_t end = std::min(cols, begin + kTile);
+      std::size_t at[kTile];
+      for (std::size_t i = begin; i < end; ++i) at[i - begin] = starts[i] = i * (rows + 1);
       for (std::size_t n = 0; n < rows; ++n) {
-        const double x = inputs(Eigen::Index(n), Eigen::Index(i));
-        samples[at] = std::uint32_t(n);
-        values[at] = x;
-        at += x != 0.0 ? 1 : 0;
+        const double* row = &inputs(Eigen::Index(n), Eigen::Index(begin));
+        for (std::size_t i = 0; i < end - begin; ++i) {
+          const double x = row[i];
+          samples[at[i]] = std::uint32_t(n);
+          values[at[i]] = x;
+          at[i] += x != 0.0 ? 1 : 0;
+        }
       }
-      ends[i] = at;
+      for (std::size_t i = begin; i < end; ++i) ends[i] = at[i - begin];
     }
   });
 }
