@@ -252,17 +252,22 @@ BOOST_AUTO_TEST_CASE(ctrl_c_to_mpirun_stops_with_a_checkpoint_that_resumes_with_
   }
 }
 
-// Starts a long run under mpirun -np 2, waits until it has taken 300 steps, kills
+// Long enough to be killed mid-run (3,000 of its steps are taken first, a few tenths of
+// a second: past its first checkpoints, one every 0.1 s), short enough to be resumed to
+// its end.
+const std::string kKilledRun =
+    "configs/synthetic.yaml train.iterations=30000 train.threads=1 train.checkpoint_seconds=0.1";
+
+// Starts kKilledRun under mpirun -np 2, waits until it has taken 3,000 steps, kills
 // rank `rank` with SIGKILL (no handler runs) and waits for mpirun. Returns the seconds
 // from the kill to mpirun's end.
 double kill_rank_mid_run(const fs::path& runs, int rank) {
   const std::string metrics = "'" + runs.string() + "'/synthetic/*/metrics.csv";
-  const std::string pattern = "exp run configs/synthetic.yaml train.iterations=10000000";
+  const std::string pattern = "exp run " + kKilledRun;
   const auto result = xp::test::run_command(
-      std::string(EXP_MPIRUN) + " -np 2 '" + EXP_TEST_BINARY +
-      "' run configs/synthetic.yaml train.iterations=10000000 train.threads=1 --runs-dir '" +
-      runs.string() + "' >/dev/null 2>&1 & pid=$!; while kill -0 $pid && [ \"$(cat " + metrics +
-      " 2>/dev/null | wc -l)\" -lt 300 ]; do sleep 0.005; done; " +
+      std::string(EXP_MPIRUN) + " -np 2 '" + EXP_TEST_BINARY + "' run " + kKilledRun +
+      " --runs-dir '" + runs.string() + "' >/dev/null 2>&1 & pid=$!; while kill -0 $pid && [ \"$(cat " + metrics +
+      " 2>/dev/null | wc -l)\" -lt 3000 ]; do sleep 0.005; done; " +
       "for p in $(pgrep -f '" + pattern + "'); do " +
       "tr '\\0' '\\n' </proc/$p/environ | grep -qx OMPI_COMM_WORLD_RANK=" + std::to_string(rank) +
       " && kill -KILL $p; done; start=$(date +%s%N); wait $pid; " +
@@ -289,6 +294,9 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_mid_run_fails_the_run_naming_it,
                  std::string::npos);
   const auto listed = xp::test::run_exp("ls '" + runs.string() + "'");
   BOOST_TEST(listed.output.find("failed") != std::string::npos, listed.output);
+  const auto resumed = mpirun(2, "resume '" + dir.string() + "'");
+  BOOST_TEST(resumed.status == 0, resumed.output);
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "completed");
 }
 
 // Rank 0 killed: nothing can write the run's end, which then reads crashed, as any run
@@ -299,6 +307,11 @@ BOOST_AUTO_TEST_CASE(rank_0_killed_mid_run_leaves_a_crashed_run,
   BOOST_TEST(kill_rank_mid_run(runs, 0) < 10.0);
   const auto listed = xp::test::run_exp("ls '" + runs.string() + "'");
   BOOST_TEST(listed.output.find("crashed") != std::string::npos, listed.output);
+  const fs::path dir = only_run(runs);
+  const auto resumed = xp::test::run_exp("resume '" + dir.string() + "'");
+  BOOST_TEST(resumed.status == 0, resumed.output);
+  BOOST_TEST(summary_of(dir).get<std::string>("status") == "completed");
+  BOOST_TEST(summary_of(dir).get<std::size_t>("steps") == 30000u);
 }
 
 // exp grad under mpirun: the ranks split the first gradient, rank 0 prints it, every
