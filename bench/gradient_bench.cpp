@@ -27,7 +27,6 @@
 #include "exp/error.hpp"
 #include "exp/gradient.hpp"
 #include "exp/loss.hpp"
-#include "exp/memory_reuse.hpp"
 #include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "exp/plugin_registry.hpp"
@@ -153,22 +152,35 @@ struct Row {
   xp::Vector gradient;
 };
 
+// Median ms of `runs` gradients of `method` (after one warm-up), on `threads` threads
+// of each process of `group`; communication, when given, gets the share of the
+// runs' wall time this process spent in the group's calls.
 Row measure(Setup& setup, const std::string& method, const std::string& yaml, unsigned threads,
-            int runs, const xp::Model* model = nullptr, const std::string& label = "") {
+            int runs, const xp::Model* model = nullptr, const std::string& label = "",
+            xp::ProcessGroup& group = xp::single_process(), double* communication = nullptr) {
   xp::ThreadPool pool(threads);
-  const xp::Objective objective(model ? *model : *setup.model, *setup.loss, setup.batch, pool);
+  const xp::Objective objective(model ? *model : *setup.model, *setup.loss, setup.batch, pool,
+                                group);
   auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, method, yaml);
   Row row{method + " " + yaml + label, pool.size(), runs, 0.0, {}};
   xp::Random random(xp::step_random_seed(42, 0));
   const xp::GradientStep step{0, random};
   plugin->compute(objective, setup.theta, step, row.gradient);  // warm-up (caches, page faults)
+  const double before = group.communication_seconds();
+  const auto start = std::chrono::steady_clock::now();
   row.ms = median_ms(runs, [&] { plugin->compute(objective, setup.theta, step, row.gradient); });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (communication) *communication = (group.communication_seconds() - before) / seconds;
   return row;
 }
 
 // The network, its parameters (initial, or after --trained steps) and the first
 // training step's batch as the runner draws it: 100 rows with replacement.
 struct Prepared {
+  Prepared() = default;
+  Prepared(const Prepared&) = delete;  // mlp refers to the members
+  Prepared& operator=(const Prepared&) = delete;
   Setup setup;
   xp::Context context;
   std::function<std::shared_ptr<xp::Model>(const std::string& simd)> mlp;
@@ -320,29 +332,15 @@ int run_scaling(const Settings& settings, xp::ProcessGroup& group) {
   prepare(settings, prepared);
   Setup& setup = prepared.setup;
   const bool printing = group.rank() == 0;
-  const auto measure_on = [&](xp::ProcessGroup& processes, double& communication) {
-    xp::ThreadPool pool(unsigned(settings.threads));
-    const xp::Objective objective(*setup.model, *setup.loss, setup.batch, pool, processes);
-    auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, "central_difference",
-                                                  "{strategy: fast}");
-    Row row{"central_difference {strategy: fast}", pool.size(), settings.repeat, 0.0, {}};
-    xp::Random random(xp::step_random_seed(42, 0));
-    const xp::GradientStep step{0, random};
-    plugin->compute(objective, setup.theta, step, row.gradient);  // warm-up; balances the split
-    const double before = processes.communication_seconds();
-    const auto start = std::chrono::steady_clock::now();
-    row.ms = median_ms(settings.repeat,
-                       [&] { plugin->compute(objective, setup.theta, step, row.gradient); });
-    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    communication = (processes.communication_seconds() - before) / total;
-    return row;
+  const auto measure_on = [&](xp::ProcessGroup& processes, double* communication) {
+    return measure(setup, "central_difference", "{strategy: fast}", unsigned(settings.threads),
+                   settings.repeat, nullptr, "", processes, communication);
   };
-  double unused = 0.0;
   Row alone;
-  if (printing) alone = measure_on(xp::single_process(), unused);
+  if (printing) alone = measure_on(xp::single_process(), nullptr);
   group.any(false);  // the others wait here while rank 0 measures alone
   double communication = 0.0;
-  const Row split = measure_on(group, communication);
+  const Row split = measure_on(group, &communication);
   std::string hosts;
   for (const auto& host : group.hosts()) hosts += (hosts.empty() ? "" : ", ") + host;
   if (!printing) return 0;
@@ -367,7 +365,6 @@ int run_scaling(const Settings& settings, xp::ProcessGroup& group) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  xp::reuse_freed_memory();
   xp::cli::ProcessLaunch launch(argc, argv);
   Settings settings;
   po::options_description options("gradient_bench options");

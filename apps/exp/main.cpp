@@ -12,7 +12,6 @@
 #include "process_launch.hpp"
 #include "version.hpp"
 #include "exp/error.hpp"
-#include "exp/memory_reuse.hpp"
 #include "exp/suggest.hpp"
 
 namespace {
@@ -97,7 +96,6 @@ void end_job_after_failure(xp::cli::ProcessLaunch& launch, const std::string& na
 }  // namespace
 
 int main(int argc, char** argv) {
-  xp::reuse_freed_memory();
   xp::cli::ProcessLaunch launch(argc, argv);
   const std::vector<std::string> command_line(argv, argv + argc);
   if (argc < 2 || command_line[1] == "--help" || command_line[1] == "-h" ||

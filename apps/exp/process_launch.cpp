@@ -108,11 +108,11 @@ class MpiGroup final : public ProcessGroup {
   static constexpr std::size_t kFailureLength = 2000;  // sent eagerly, whatever rank 0 does
   // Open MPI's launcher ends a job whose rank died with SIGTERM to the others and
   // SIGKILL a second later (odls_base_sigkill_timeout): rank 0 gives the other ranks
-  // half of that second to answer, then fails the run in the other half.
-  static constexpr double kSignalGraceSeconds = 0.5;
+  // three quarters of that second to answer, then fails the run in the rest.
+  static constexpr double kSignalGraceSeconds = 0.75;
 
   // A rank other than 0 answers the job's SIGTERM (once, 1 byte, sent eagerly) as soon
-  // as it waits in an exchange: it is alive.
+  // as it enters an exchange: it is alive.
   void answer_signal() {
     if (answered_ || !StopOnSignal::requested()) return;
     answered_ = true;
@@ -135,9 +135,10 @@ class MpiGroup final : public ProcessGroup {
 
   // A rank that dies (SIGKILL, out of memory) says nothing: the launcher sends the
   // job SIGTERM, and the exchange rank 0 waits in never completes. After the grace,
-  // rank 0 fails the run naming the ranks that did not answer the SIGTERM. (A run
-  // that Ctrl-C stops ends at its step's end well within the grace, unless a share of
-  // one step takes longer than the launcher waits before SIGKILL anyway.)
+  // rank 0 fails the run naming the ranks that did not answer the SIGTERM; when all
+  // did, it waits on (the launcher decides). A run that Ctrl-C stops ends at its step's
+  // end within the grace, unless a rank's share of one step (or an evaluation) takes
+  // longer: that rank is then named too, as the launcher would kill it anyway.
   void fail_if_peers_lost() {
     if (!StopOnSignal::requested() || StopOnSignal::seconds_since_signal() < kSignalGraceSeconds)
       return;
@@ -146,9 +147,10 @@ class MpiGroup final : public ProcessGroup {
     for (std::size_t r = 1; r < size_; ++r) {
       if (!alive_[r]) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
     }
-    throw Error((missing.empty() ? std::string("the other ranks") : "rank " + missing) +
-                " stopped answering: no answer to the job's SIGTERM within half a second, "
-                "and the step's exchange never completed (a rank that died ends the job this "
+    if (missing.empty()) return;
+    throw Error("rank " + missing +
+                " stopped answering: no answer to the job's SIGTERM within 0.75 s while "
+                "rank 0 waited for the step's exchange (a rank that died ends the job this "
                 "way, and mpirun's message names its signal)");
   }
 
@@ -158,6 +160,7 @@ class MpiGroup final : public ProcessGroup {
   // killed. Polled, with short sleeps, so that a waiting rank leaves the cores to the
   // ranks still computing.
   void wait(MPI_Request& request, const char* call) {
+    if (rank_ != 0) answer_signal();
     for (int polls = 0;; ++polls) {
       int done = 0;
       check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), call);

@@ -67,9 +67,10 @@ std::string json_seconds(std::string cell) {
   return text;
 }
 
-// Whether a column of JSON numbers reads 0,1,2,...: the page counts those itself.
-bool counts_from_zero(const std::string& column) {
-  std::size_t expected = 0;
+// Whether a column of JSON numbers reads 1,2,3,... (metrics.csv's steps taken): the
+// page counts those itself.
+bool counts_from_one(const std::string& column) {
+  std::size_t expected = 1;
   std::stringstream cells(column);
   for (std::string cell; std::getline(cells, cell, ','); ++expected) {
     if (cell != std::to_string(expected)) return false;
@@ -79,8 +80,8 @@ bool counts_from_zero(const std::string& column) {
 
 // {"step": [0, 1, ...], "loss": [...], ...}: a CSV file by columns, compactly (a
 // report of 100 runs of 10,000 steps holds millions of numbers). Columns named in
-// `left_out` are left out; with implicit_steps, a `step` column that counts 0, 1,
-// 2, ... is null (the page counts them itself).
+// `left_out` are left out; with implicit_steps, a `step` column that counts 1, 2,
+// 3, ... is null (the page counts them itself).
 std::string csv_columns(const fs::path& file, const std::set<std::string>& left_out = {},
                         bool implicit_steps = false) {
   std::ifstream stream(file);
@@ -105,7 +106,7 @@ std::string csv_columns(const fs::path& file, const std::set<std::string>& left_
   for (std::size_t c = 0; c < names.size(); ++c) {
     if (left_out.count(names[c])) continue;
     json += (json.size() > 1 ? "," : "") + JsonWriter::quoted(names[c]) + ":";
-    const bool implicit = implicit_steps && names[c] == "step" && counts_from_zero(columns[c]);
+    const bool implicit = implicit_steps && names[c] == "step" && counts_from_one(columns[c]);
     json += implicit ? "null" : "[" + columns[c] + "]";
   }
   return json + "}";

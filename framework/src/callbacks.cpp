@@ -153,7 +153,7 @@ long long monotonic_nanoseconds() {
 }
 
 extern "C" void remember_signal(int number) {
-  if (g_signal == 0) g_signal_time = monotonic_nanoseconds();
+  if (g_signal_time.load() == 0) g_signal_time = monotonic_nanoseconds();
   g_signal = number;
 }
 }  // namespace
@@ -185,8 +185,11 @@ bool StopOnSignal::requested() { return g_signal != 0; }
 int StopOnSignal::signal_number() { return int(g_signal); }
 
 double StopOnSignal::seconds_since_signal() {
-  if (g_signal == 0) return 0.0;
-  return double(monotonic_nanoseconds() - g_signal_time.load()) * 1e-9;
+  // The time is stored first; read as 0 (the handler is on another thread, between its
+  // two stores), it is a signal that has just arrived.
+  const long long at = g_signal_time.load();
+  if (g_signal == 0 || at == 0) return 0.0;
+  return double(monotonic_nanoseconds() - at) * 1e-9;
 }
 
 }  // namespace xp

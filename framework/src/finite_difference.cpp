@@ -53,7 +53,6 @@ void shortcut_differences(const Objective& objective, const LossDifferences& dif
   });
 }
 
-// gradient[first, last) by the fast path where the model has one, else naively.
 // The fast path's shortcut for these steps, or null (naive strategy, or a model
 // without one): full evaluations then. Its per-batch setup is shared by the processes
 // of the objective's group, so every process prepares it.
@@ -64,6 +63,7 @@ std::unique_ptr<LossDifferences> prepare_shortcut(const Objective& objective, co
   return objective.differences(theta, {b == -a, std::max(std::abs(a), std::abs(b))});
 }
 
+// gradient[first, last) by the shortcut where there is one, else naively.
 void differences_in_range(const Objective& objective, const Vector& theta, double a, double b,
                           const LossDifferences* shortcut, std::size_t first, std::size_t last,
                           Vector& gradient) {

@@ -97,7 +97,7 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     for (auto* callback : callbacks) stop = callback->step_taken(record) || stop;
     if (!std::isfinite(loss)) {
       status = RunStatus::diverged;
-      diverged_step = step;
+      diverged_step = step + 1;  // counted as steps are, from 1
       break;
     }
     progress.loss_sum += loss;

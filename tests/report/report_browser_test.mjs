@@ -202,6 +202,8 @@ async function checkSweep(page) {
   });
   check(axes.logDistribution === 3, "log y did not make the y scale logarithmic");
   check(axes.secondsX < axes.stepsX, `x as seconds ends at ${axes.secondsX}, as steps at ${axes.stepsX}`);
+  // The runs took 200 steps each; the page counts the steps the report left out.
+  check(axes.stepsX === 200, `x as steps ends at ${axes.stepsX}, not at step 200`);
 
   // Unselecting a run removes its series.
   await page.evaluate(() => document.querySelector("#runs tbody tr input[type=checkbox]").click());

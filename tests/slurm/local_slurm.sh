@@ -21,7 +21,7 @@ cancel_jobs() {
   [[ -s $dir/slurmctld.pid && -f $dir/slurm.conf ]] || return 0
   kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null || return 0
   export SLURM_CONF=$dir/slurm.conf
-  scancel --user=root 2>/dev/null || return 0
+  scancel --user="$(id -un)" 2>/dev/null || return 0
   for _ in $(seq 400); do
     [[ -z $(squeue --noheader --states=all --format=%T 2>/dev/null | grep -v -E 'COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE') ]] && return 0
     sleep 0.1

@@ -31,9 +31,9 @@
     } catch (error) {
       run.summary = {};
     }
-    // exp report leaves out a metrics step column that counts 0, 1, 2, ...
+    // exp report leaves out a metrics step column that counts 1, 2, 3, ...
     if (run.metrics && run.metrics.step === null && run.metrics.loss)
-      run.metrics.step = run.metrics.loss.map((value, index) => index);
+      run.metrics.step = run.metrics.loss.map((value, index) => index + 1);
   }
   const colorOf = (index) => palette[index % palette.length];
 

@@ -37,7 +37,7 @@ struct TrainingPlan {
 struct TrainingOutcome {
   RunStatus status = RunStatus::completed;  // completed, diverged or interrupted
   std::size_t steps = 0;                    // taken
-  std::optional<std::size_t> diverged_step;
+  std::optional<std::size_t> diverged_step;  // the last one taken (metrics.csv's step)
   std::optional<double> final_loss;
   std::optional<double> final_train_accuracy;
   std::optional<double> final_test_accuracy;

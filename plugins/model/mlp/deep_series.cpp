@@ -26,7 +26,8 @@
 // Cost per sample, for series of degree N (truncation.hpp: 5, or 3 for symmetric
 // steps): about units(l) x (N - 1) x (the weights of the layers after l + 1)
 // multiply-adds for the matrix products, plus N^3 / 3 per (unit, later unit) pair for
-// the compositions; relu carries degree 1 only (it is linear on each side of its kink).
+// the compositions, plus one backprop through those layers for the top degree; relu
+// carries degree 1 only (it is linear on each side of its kink).
 //
 // Remainder bounds (Cauchy's estimate, as loss_series.hpp):
 //  - sigmoid and tanh: on the disk |delta| <= rho, |s_u| <= Lambda(rho) rho; a change
@@ -82,7 +83,7 @@ struct Propagation {
   // v_j for each later hidden layer j = l + 1 + i (see the top degree above), the
   // output's dG/dx, and sum_j v_j . T_j per unit.
   std::vector<Eigen::VectorXd> activation_gradients;
-  Eigen::VectorXd output_gradient, top;
+  Eigen::VectorXd output_gradient, top_share, slope;
   // changes[i]: the pre-activation changes of layer l + 1 + i, one series of lanes
   // (units u of layer l) per row (its units k).
   std::vector<Matrix> changes;
@@ -117,9 +118,12 @@ void backpropagate(const BatchCache& cache, std::size_t layer, std::size_t n,
   gradients.back().noalias() = transposed.back().transpose() * output;
   for (std::size_t i = gradients.size() - 1; i > 0; --i) {
     const auto z = cache.pass.activations[layer + 1 + i].row(row).transpose().array();
-    const Eigen::VectorXd slope = activation == Activation::sigmoid
-                                      ? Eigen::VectorXd((z * (1.0 - z)).matrix())
-                                      : Eigen::VectorXd((1.0 - z * z).matrix());
+    Eigen::VectorXd& slope = state.slope;
+    if (activation == Activation::sigmoid) {
+      slope = (z * (1.0 - z)).matrix();
+    } else {
+      slope = (1.0 - z * z).matrix();
+    }
     gradients[i - 1].noalias() = transposed[i].transpose() * gradients[i].cwiseProduct(slope);
   }
 }
@@ -253,10 +257,10 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
       }
       if (!relu) {
         backpropagate(cache, layer, n, transposed, state);
-        state.top.setZero(width);
+        state.top_share.setZero(width);
         for (std::size_t i = 0; i < state.activation_gradients.size(); ++i) {
-          state.top.noalias() += state.changes[i].middleCols(top_block, width).transpose() *
-                                 state.activation_gradients[i];
+          state.top_share.noalias() += state.changes[i].middleCols(top_block, width).transpose() *
+                                       state.activation_gradients[i];
         }
       }
 
@@ -316,7 +320,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
         }
       }
       if (!relu) {
-        for (std::size_t u = 0; u < lanes_; ++u) g[degree][u] += state.top[Eigen::Index(u)];
+        for (std::size_t u = 0; u < lanes_; ++u) g[degree][u] += state.top_share[Eigen::Index(u)];
       }
       double* coefficients = coefficients_.data() + n * degree * lanes_;
       for (std::size_t m = 1; m <= degree; ++m)
@@ -324,7 +328,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
     }
   });
   share.gather(coefficients_, degree * lanes_, group);
-  share.gather(radius_, lanes_, group);  // relu's come from the propagation
+  if (relu) share.gather(radius_, lanes_, group);  // from the propagation (smooth: the disks)
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

@@ -75,11 +75,6 @@ double LossSeries::ConfidentDisk::radius(const BatchCache& cache, std::size_t n)
 
 namespace {
 
-// Where the degree costs (truncation.hpp): every layer of a network with a smooth
-// activation, whose changes carry every degree (through matrix products, before the
-// last two layers). relu carries degree 1 through its layers, and its inputs (up to
-// ~10 late in training) reach farther than sigmoid's or tanh's: the wider radius of
-// degree 5 pays there.
 // The squared error's worst slope and curvature of each unit over the whole batch,
 // from each process's worst over its own samples.
 void share_maxima(std::vector<double>& slope, std::vector<double>& curvature,
@@ -102,6 +97,11 @@ void share_maxima(std::vector<double>& slope, std::vector<double>& curvature,
   }
 }
 
+// Where the degree costs (truncation.hpp): every layer of a network with a smooth
+// activation, whose changes carry every degree (through matrix products, before the
+// last two layers). relu carries degree 1 through its layers, and its inputs (up to
+// ~10 late in training) reach farther than sigmoid's or tanh's: the wider radius of
+// degree 5 pays there.
 bool costly_propagation(const BatchCache& cache) {
   return cache.network.architecture().activation != Activation::relu;
 }
