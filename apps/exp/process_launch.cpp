@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
 #include <thread>
 
 #ifdef EXP_WITH_MPI
@@ -107,9 +108,15 @@ class MpiGroup final : public ProcessGroup {
   static constexpr int kAnswerTag = 78;
   static constexpr std::size_t kFailureLength = 2000;  // sent eagerly, whatever rank 0 does
   // Open MPI's launcher ends a job whose rank died with SIGTERM to the others and
-  // SIGKILL a second later (odls_base_sigkill_timeout): rank 0 gives the other ranks
-  // three quarters of that second to answer, then fails the run in the rest.
-  static constexpr double kSignalGraceSeconds = 0.75;
+  // SIGKILL odls_base_sigkill_timeout seconds later (1 unless the user set it, which
+  // the launcher passes on in the environment): rank 0 gives the other ranks half of
+  // that time to answer, and keeps the other half to write the run's end (a busy
+  // disk's fsync can take a few tenths of a second).
+  static double signal_grace_seconds() {
+    const char* text = std::getenv("OMPI_MCA_odls_base_sigkill_timeout");
+    const int seconds = text != nullptr ? std::atoi(text) : 0;
+    return 0.5 * (seconds > 0 ? seconds : 1);
+  }
 
   // A rank other than 0 answers the job's SIGTERM (once, 1 byte, sent eagerly) as soon
   // as it enters an exchange: it is alive.
@@ -140,18 +147,20 @@ class MpiGroup final : public ProcessGroup {
   // end within the grace, unless a rank's share of one step (or an evaluation) takes
   // longer: that rank is then named too, as the launcher would kill it anyway.
   void fail_if_peers_lost() {
-    if (!StopOnSignal::requested() || StopOnSignal::seconds_since_signal() < kSignalGraceSeconds)
-      return;
+    if (!StopOnSignal::requested()) return;
+    const double grace = signal_grace_seconds();
+    if (StopOnSignal::seconds_since_signal() < grace) return;
     receive_answers();
     std::string missing;
     for (std::size_t r = 1; r < size_; ++r) {
       if (!alive_[r]) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
     }
     if (missing.empty()) return;
-    throw Error("rank " + missing +
-                " stopped answering: no answer to the job's SIGTERM within 0.75 s while "
-                "rank 0 waited for the step's exchange (a rank that died ends the job this "
-                "way, and mpirun's message names its signal)");
+    std::ostringstream message;
+    message << "rank " << missing << " stopped answering: no answer to the job's SIGTERM within "
+            << grace << " s while rank 0 waited for the step's exchange (a rank that died ends "
+            << "the job this way, and mpirun's message names its signal)";
+    throw Error(message.str());
   }
 
   // Completes a collective call. Rank 0 meanwhile listens for a failure another rank

@@ -201,7 +201,7 @@ int resume_command(const Arguments& arguments, const Arguments& /*command_line*/
     group.broadcast(bytes);
   }
   summary.resumed.push_back({at_step, utc_now()});
-  log.stream() << "run directory: " << run.path().string() << "\nresuming at step " << at_step
+  log.stream() << "run directory: " << run.path().string() << "\nresuming after step " << at_step
                << " of " << summary.total_steps << " (the run was " << to_string(status) << ")"
                << std::endl;
   const int exit_status = train_in_run_directory(experiment, run, summary, log, stop, &checkpoint);

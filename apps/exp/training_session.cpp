@@ -186,7 +186,7 @@ int train_in_run_directory(Experiment& experiment, const RunDirectory& run, RunS
     }
     if (outcome.status == RunStatus::interrupted) {
       log.stream() << "interrupted by signal " << StopOnSignal::signal_number() << " after step "
-                   << outcome.steps - 1 << "; metrics so far are kept; continue with\n  exp resume "
+                   << outcome.steps << "; metrics so far are kept; continue with\n  exp resume "
                    << shell_quoted({run.path().string()}) << std::endl;
     }
     return exit_status(outcome.status);

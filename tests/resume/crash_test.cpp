@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(sigkill_leaves_a_crashed_run_that_resumes_from_its_last_che
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
   BOOST_TEST(contains(resumed.output, "(the run was crashed)"));
   BOOST_TEST(contains(resumed.output,
-                      "resuming at step " + std::to_string(checkpoint.point.progress.steps)));
+                      "resuming after step " + std::to_string(checkpoint.point.progress.steps)));
   BOOST_TEST(summary_of(dir).get<std::string>("status") == "completed");
   BOOST_TEST((xp::effective_status(dir) == xp::RunStatus::completed));
 

@@ -63,6 +63,8 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
   BOOST_TEST(steps < 2400u);
   BOOST_TEST(fs::exists(dir / "checkpoint.bin"));
   BOOST_TEST(xp::test::lines_of(dir / "metrics.csv").size() == steps + 1);
+  BOOST_TEST(child.output().find("after step " + std::to_string(steps) + ";") != std::string::npos,
+             child.output());
   BOOST_TEST(child.output().find("exp resume") != std::string::npos, child.output());
 
   const auto resumed =
@@ -71,7 +73,7 @@ void stop_resume_and_compare(const std::vector<std::string>& config, int signal,
           : xp::test::run_command("cd '" + working_directory.string() + "' && '" + EXP_TEST_BINARY +
                                   "' resume '" + dir.string() + "' " + resume_options);
   BOOST_TEST_REQUIRE(resumed.status == 0, resumed.output);
-  BOOST_TEST(resumed.output.find("resuming at step " + std::to_string(steps)) != std::string::npos,
+  BOOST_TEST(resumed.output.find("resuming after step " + std::to_string(steps)) != std::string::npos,
              resumed.output);
   const auto summary = summary_of(dir);
   BOOST_TEST(summary.get<std::string>("status") == "completed");
