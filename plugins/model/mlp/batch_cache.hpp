@@ -12,6 +12,7 @@
 #include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "network.hpp"
+#include "uninitialized.hpp"
 
 namespace xp::mlp {
 
@@ -24,8 +25,9 @@ enum class ClosedForm { none, cross_entropy, squared_error };
 struct InputColumns {
   std::vector<std::size_t> starts;  // column i is [starts[i], ends[i])
   std::vector<std::size_t> ends;
-  std::vector<std::uint32_t> samples;
-  std::vector<double> values;
+  // Column i's entries in [starts[i], ends[i]); the slots after ends[i] are not read.
+  UninitializedVector<std::uint32_t> samples;
+  UninitializedVector<double> values;
   void build(const Matrix& inputs, ThreadPool& pool);
 };
 

@@ -160,7 +160,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
   };
   if (!relu) {
     set_smooth_radii();
-    if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
+    if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache, pool)) {
       truncation_ = Truncation(cache.steps, false);
       set_confidence(cache);
       set_smooth_radii();
@@ -327,8 +327,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
     }
   });
-  share.gather(coefficients_, degree * lanes_, group);
-  if (relu) share.gather(radius_, lanes_, group);  // from the propagation (smooth: the disks)
+  share.gather(coefficients_.data(), degree * lanes_, group);
+  if (relu) share.gather(radius_.data(), lanes_, group);  // from the propagation (smooth: the disks)
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

@@ -1,6 +1,7 @@
 #include "loss_series.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -115,7 +116,7 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& p
   // Degree 3 certifies a narrower radius: where it would send more than a thousandth
   // of the announced steps to the general path, degree 5 costs less. (Layers before
   // the last two settle this before their propagation.)
-  if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache)) {
+  if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache, pool)) {
     truncation_ = Truncation(cache.steps, false);
     build(cache, pool, group);
   }
@@ -137,20 +138,25 @@ void LossSeries::build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& 
   }
 }
 
-bool LossSeries::covers_announced_steps(const BatchCache& cache) const {
+bool LossSeries::covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const {
   const Matrix& inputs = cache.layer_input(layer_);
   const bool bias = cache.network.architecture().bias;
   const std::size_t units = cache.network.units_of(layer_);
   const std::size_t samples = cache.batch_size();
-  std::size_t short_pairs = 0;
-  for (std::size_t n = 0; n < samples; ++n) {
-    // The largest step of sample n's pre-activations: the step times its largest input.
-    double input = inputs.cols() > 0 ? inputs.row(Eigen::Index(n)).cwiseAbs().maxCoeff() : 0.0;
-    if (bias) input = std::max(input, 1.0);
-    const double reach = cache.steps.largest * input;
-    for (std::size_t u = 0; u < units; ++u) short_pairs += radius(n)[u] >= reach ? 0 : 1;
-  }
-  return short_pairs * 1000 <= samples * units;
+  std::atomic<std::size_t> short_pairs{0};  // a count: the blocks' order does not matter
+  pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
+    std::size_t short_here = 0;
+    for (std::size_t n = first; n < end; ++n) {
+      // The largest step of sample n's pre-activations: the step times its largest input.
+      double input =
+          inputs.cols() > 0 ? inputs.row(Eigen::Index(n)).cwiseAbs().maxCoeff() : 0.0;
+      if (bias) input = std::max(input, 1.0);
+      const double reach = cache.steps.largest * input;
+      for (std::size_t u = 0; u < units; ++u) short_here += radius(n)[u] >= reach ? 0 : 1;
+    }
+    short_pairs += short_here;
+  });
+  return short_pairs.load() * 1000 <= samples * units;
 }
 
 bool LossSeries::available(const BatchCache& cache) {
@@ -170,7 +176,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
   const std::size_t samples = cache.batch_size();
   const std::size_t degree = truncation_.degree();
   lanes_ = (units + kLaneMultiple - 1) / kLaneMultiple * kLaneMultiple;
-  coefficients_.assign(samples * degree * lanes_, 0.0);
+  coefficients_.resize(samples * degree * lanes_);  // every sample's row written below
   radius_.assign(samples * lanes_, 0.0);
 
   // direction(k, u): change of output pre-activation k per unit change of unit u's
@@ -283,7 +289,7 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
       worst_curvature[u] = std::max(worst_curvature[u], block_curvature[u]);
     }
   });
-  share.gather(coefficients_, degree * lanes_, group);
+  share.gather(coefficients_.data(), degree * lanes_, group);
   if (!cross_entropy) share_maxima(worst_slope, worst_curvature, group);
 
   // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for

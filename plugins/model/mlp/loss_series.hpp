@@ -43,6 +43,7 @@
 #include "exp/process_group.hpp"
 #include "lane_series.hpp"
 #include "truncation.hpp"
+#include "uninitialized.hpp"
 
 namespace xp::mlp {
 
@@ -102,7 +103,7 @@ class LossSeries {
   void set_confidence(const BatchCache& cache);  // confidence_ for truncation_
   // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
   // but a thousandth of the (sample, unit) pairs.
-  bool covers_announced_steps(const BatchCache& cache) const;
+  bool covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const;
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
   void build_near_output(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
@@ -120,7 +121,7 @@ class LossSeries {
   // disk's beta (truncation_.uncapped_ratio of BatchCache::confidence_budget).
   std::vector<double> confidence_;
   std::size_t lanes_;
-  std::vector<double> coefficients_;
+  UninitializedVector<double> coefficients_;
   std::vector<double> radius_;
 };
 

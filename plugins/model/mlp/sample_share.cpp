@@ -9,12 +9,12 @@ SampleShare::SampleShare(std::size_t samples, const ProcessGroup& group) {
   end = bounds[group.rank() + 1];
 }
 
-void SampleShare::gather(std::vector<double>& values, std::size_t per_sample,
+void SampleShare::gather(double* values, std::size_t per_sample,
                          ProcessGroup& group) const {
   if (group.size() == 1) return;
   std::vector<std::size_t> entries;
   for (const std::size_t bound : bounds) entries.push_back(bound * per_sample);
-  group.all_gather(values.data(), entries);
+  group.all_gather(values, entries);
 }
 
 }  // namespace xp::mlp

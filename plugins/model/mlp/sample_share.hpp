@@ -6,7 +6,7 @@
 //   const SampleShare share(samples, group);
 //   pool.for_each_block(share.size(), [&](std::size_t b, std::size_t e) {
 //     for (std::size_t n = share.begin + b; n < share.begin + e; ++n) ...; });
-//   share.gather(coefficients, per_sample, group);
+//   share.gather(coefficients.data(), per_sample, group);
 #pragma once
 
 #include <cstddef>
@@ -22,7 +22,7 @@ struct SampleShare {
 
   // values holds per_sample entries for each sample, this process's share filled in:
   // afterwards every share is, on every process.
-  void gather(std::vector<double>& values, std::size_t per_sample, ProcessGroup& group) const;
+  void gather(double* values, std::size_t per_sample, ProcessGroup& group) const;
 
   std::vector<std::size_t> bounds;  // process r prepares samples [bounds[r], bounds[r + 1])
   std::size_t begin = 0;
