@@ -98,6 +98,13 @@ unsigned ThreadPool::size() const { return unsigned(impl_->workers.size()) + 1; 
 
 void ThreadPool::for_each_block(std::size_t count,
                                 const std::function<void(std::size_t, std::size_t)>& body) {
+  // About four blocks per thread: enough to balance, few enough that per-block set-up
+  // (the shortcut allocates its scratch per block) stays small.
+  for_each_block(count, std::max<std::size_t>(1, count / (4 * size())), body);
+}
+
+void ThreadPool::for_each_block(std::size_t count, std::size_t block,
+                                const std::function<void(std::size_t, std::size_t)>& body) {
   if (count == 0) return;
   auto& s = *impl_;
   if (s.workers.empty()) {
@@ -108,9 +115,7 @@ void ThreadPool::for_each_block(std::size_t count,
     std::lock_guard lock(s.mutex);
     s.body = &body;
     s.count = count;
-    // About four blocks per thread: enough to balance, few enough that per-block set-up
-    // (the shortcut allocates its scratch per block) stays small.
-    s.block = std::max<std::size_t>(1, count / (4 * size()));
+    s.block = std::max<std::size_t>(1, block);
     s.next_block = 0;
     s.active = s.workers.size();
     s.failure = nullptr;

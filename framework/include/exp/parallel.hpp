@@ -25,6 +25,10 @@ class ThreadPool {
   // Calls body(begin, end) over blocks covering [0, count); returns when all are done.
   // The calling thread works too. An exception from any block is rethrown here.
   void for_each_block(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
+  // The same with blocks of `block` indices (the last may be shorter): 1 for a job whose
+  // items differ widely in cost, so that no thread takes several costly ones at once.
+  void for_each_block(std::size_t count, std::size_t block,
+                      const std::function<void(std::size_t, std::size_t)>& body);
 
  private:
   struct Impl;

@@ -6,35 +6,45 @@
 
 namespace xp::mlp {
 
-void InputColumns::build(const Matrix& inputs, ThreadPool& pool) {
-  // Column by column, without branches: every entry is written and kept only if
-  // non-zero (so each column has one spare slot); writes are sequential, and each
-  // column lists its samples in increasing order. Columns go eight at a time, so that
-  // each row's eight entries come from one cache line (the matrix is row-major).
+void InputColumns::prepare(const Matrix& inputs) {
   const auto rows = std::size_t(inputs.rows());
   const auto cols = std::size_t(inputs.cols());
   starts.resize(cols);
   ends.resize(cols);
   samples.resize(cols * (rows + 1));
   values.resize(cols * (rows + 1));
-  constexpr std::size_t kTile = 8;
-  pool.for_each_block((cols + kTile - 1) / kTile, [&](std::size_t first, std::size_t last) {
-    for (std::size_t tile = first; tile < last; ++tile) {
-      const std::size_t begin = tile * kTile;
-      const std::size_t end = std::min(cols, begin + kTile);
-      std::size_t at[kTile];
-      for (std::size_t i = begin; i < end; ++i) at[i - begin] = starts[i] = i * (rows + 1);
-      for (std::size_t n = 0; n < rows; ++n) {
-        const double* row = &inputs(Eigen::Index(n), Eigen::Index(begin));
-        for (std::size_t i = 0; i < end - begin; ++i) {
-          const double x = row[i];
-          samples[at[i]] = std::uint32_t(n);
-          values[at[i]] = x;
-          at[i] += x != 0.0 ? 1 : 0;
-        }
-      }
-      for (std::size_t i = begin; i < end; ++i) ends[i] = at[i - begin];
+}
+
+std::size_t InputColumns::tiles(const Matrix& inputs) {
+  return (std::size_t(inputs.cols()) + kTile - 1) / kTile;
+}
+
+void InputColumns::build_tile(const Matrix& inputs, std::size_t tile) {
+  // Column by column, without branches: every entry is written and kept only if
+  // non-zero (so each column has one spare slot); writes are sequential, and each
+  // column lists its samples in increasing order. Columns go eight at a time, so that
+  // each row's eight entries come from one cache line (the matrix is row-major).
+  const auto rows = std::size_t(inputs.rows());
+  const std::size_t begin = tile * kTile;
+  const std::size_t end = std::min(std::size_t(inputs.cols()), begin + kTile);
+  std::size_t at[kTile];
+  for (std::size_t i = begin; i < end; ++i) at[i - begin] = starts[i] = i * (rows + 1);
+  for (std::size_t n = 0; n < rows; ++n) {
+    const double* row = &inputs(Eigen::Index(n), Eigen::Index(begin));
+    for (std::size_t i = 0; i < end - begin; ++i) {
+      const double x = row[i];
+      samples[at[i]] = std::uint32_t(n);
+      values[at[i]] = x;
+      at[i] += x != 0.0 ? 1 : 0;
     }
+  }
+  for (std::size_t i = begin; i < end; ++i) ends[i] = at[i - begin];
+}
+
+void InputColumns::build(const Matrix& inputs, ThreadPool& pool) {
+  prepare(inputs);
+  pool.for_each_block(tiles(inputs), [&](std::size_t first, std::size_t last) {
+    for (std::size_t tile = first; tile < last; ++tile) build_tile(inputs, tile);
   });
 }
 
@@ -65,7 +75,7 @@ constexpr std::size_t kForwardRows = 8;
 
 }  // namespace
 
-void BatchCache::forward(ThreadPool& pool) {
+void BatchCache::prepare_forward() {
   const std::size_t samples = batch.size();
   pass.pre_activations.resize(network.layers());
   pass.activations.resize(network.layers());
@@ -73,16 +83,35 @@ void BatchCache::forward(ThreadPool& pool) {
     pass.pre_activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
     pass.activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
   }
-  const std::size_t blocks = (samples + kForwardRows - 1) / kForwardRows;
-  pool.for_each_block(blocks, [&](std::size_t first, std::size_t last) {
-    ForwardPass part;
+}
+
+void BatchCache::forward_block(std::size_t block) {
+  const std::size_t samples = batch.size();
+  const auto row = Eigen::Index(block * kForwardRows);
+  const auto rows = Eigen::Index(std::min(kForwardRows, samples - block * kForwardRows));
+  ForwardPass part;
+  network.forward(theta, batch.inputs.middleRows(row, rows), part);
+  for (std::size_t l = 0; l < network.layers(); ++l) {
+    pass.pre_activations[l].middleRows(row, rows) = part.pre_activations[l];
+    pass.activations[l].middleRows(row, rows) = part.activations[l];
+  }
+}
+
+// The forward pass's blocks and the first layer's input lists (which need the batch
+// alone) form one job, costly blocks first, handed out one at a time: a thread done
+// with its share of the blocks builds lists instead of waiting for the last block.
+void BatchCache::forward_and_first_inputs(ThreadPool& pool) {
+  prepare_forward();
+  columns.resize(network.layers());
+  columns[0].prepare(batch.inputs);
+  const std::size_t blocks = (batch.size() + kForwardRows - 1) / kForwardRows;
+  const std::size_t tiles = InputColumns::tiles(batch.inputs);
+  pool.for_each_block(blocks + tiles, 1, [&](std::size_t first, std::size_t last) {
     for (std::size_t k = first; k < last; ++k) {
-      const auto row = Eigen::Index(k * kForwardRows);
-      const auto rows = Eigen::Index(std::min(kForwardRows, samples - k * kForwardRows));
-      network.forward(theta, batch.inputs.middleRows(row, rows), part);
-      for (std::size_t l = 0; l < network.layers(); ++l) {
-        pass.pre_activations[l].middleRows(row, rows) = part.pre_activations[l];
-        pass.activations[l].middleRows(row, rows) = part.activations[l];
+      if (k < blocks) {
+        forward_block(k);
+      } else {
+        columns[0].build_tile(batch.inputs, k - blocks);
       }
     }
   });
@@ -91,9 +120,8 @@ void BatchCache::forward(ThreadPool& pool) {
 BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch& batch,
                        const Loss& loss, DifferenceSteps steps, ThreadPool& pool)
     : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
-  forward(pool);
-  columns.resize(network.layers());
-  for (std::size_t l = 0; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
+  forward_and_first_inputs(pool);
+  for (std::size_t l = 1; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
 
   const Matrix& outputs = pass.outputs();
   const auto width = std::size_t(outputs.cols());

@@ -29,6 +29,13 @@ struct InputColumns {
   UninitializedVector<std::uint32_t> samples;
   UninitializedVector<double> values;
   void build(const Matrix& inputs, ThreadPool& pool);
+
+  // build() in parts, for a caller that runs the tiles in a job of its own: prepare,
+  // then every tile of eight columns once, in any order and on any thread.
+  static constexpr std::size_t kTile = 8;
+  static std::size_t tiles(const Matrix& inputs);
+  void prepare(const Matrix& inputs);
+  void build_tile(const Matrix& inputs, std::size_t tile);
 };
 
 struct BatchCache {
@@ -86,7 +93,9 @@ struct BatchCache {
   double largest_target_weight = 0.0;
 
  private:
-  void forward(ThreadPool& pool);
+  void forward_and_first_inputs(ThreadPool& pool);
+  void prepare_forward();
+  void forward_block(std::size_t block);  // rows [8 block, 8 block + 8) of the batch
   void measure_confidence();
 };
 
