@@ -58,8 +58,10 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
     record.step = step;
     record.epoch = epoch;
     record.train_loss = progress.losses == 0 ? 0.0 : progress.loss_sum / double(progress.losses);
-    record.train_accuracy = accuracy(experiment_.model(), theta, dataset, Split::train);
-    record.test_accuracy = accuracy(experiment_.model(), theta, dataset, Split::test);
+    record.train_accuracy =
+        accuracy(experiment_.model(), theta, dataset, Split::train, experiment_.pool());
+    record.test_accuracy =
+        accuracy(experiment_.model(), theta, dataset, Split::test, experiment_.pool());
     progress.final_train_accuracy = record.train_accuracy;
     progress.final_test_accuracy = record.test_accuracy;
     if (record.test_accuracy &&

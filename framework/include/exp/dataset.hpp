@@ -21,6 +21,7 @@ class Dataset : public PluginObject {
   virtual std::size_t input_size() const = 0;   // D
   virtual std::size_t output_size() const = 0;  // K: classes, or target width
   // Fills batch with the given rows of a split, in that order (rows may repeat).
+  // Thread-safe: evaluations gather their chunks from several threads at once.
   virtual void gather(Split split, std::span<const std::size_t> rows, Batch& batch) const = 0;
   // The files the data was read from (none for generated data): the run records
   // each with its SHA-256, the data's identity.

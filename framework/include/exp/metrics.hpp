@@ -10,6 +10,7 @@
 
 #include "exp/dataset.hpp"
 #include "exp/model.hpp"
+#include "exp/parallel.hpp"
 #include "exp/tensor.hpp"
 
 namespace xp {
@@ -44,5 +45,9 @@ struct EvaluationRecord {
 // Absent when the split is empty or has no labels.
 std::optional<double> accuracy(const Model& model, const Vector& theta, const Dataset& dataset,
                                Split split, std::size_t chunk_rows = 1000);
+// The same with the chunks shared by the pool's threads (each gathers and evaluates
+// its own): the same result for any number of threads.
+std::optional<double> accuracy(const Model& model, const Vector& theta, const Dataset& dataset,
+                               Split split, ThreadPool& pool, std::size_t chunk_rows = 1000);
 
 }  // namespace xp
