@@ -42,6 +42,7 @@ std::optional<double> accuracy(const Model& model, const Vector& theta, const Da
                                Split split, ThreadPool& pool, std::size_t chunk_rows) {
   const std::size_t size = dataset.size(split);
   if (size == 0) return std::nullopt;
+  chunk_rows = std::max<std::size_t>(1, chunk_rows);
   // The chunks are fixed and each counted whole, so the result is the same on any
   // number of threads; one chunk at a time per thread.
   const std::size_t chunks = (size + chunk_rows - 1) / chunk_rows;

@@ -115,7 +115,7 @@ void ThreadPool::for_each_block(std::size_t count, std::size_t block,
     std::lock_guard lock(s.mutex);
     s.body = &body;
     s.count = count;
-    s.block = std::max<std::size_t>(1, block);
+    s.block = std::clamp<std::size_t>(block, 1, count);
     s.next_block = 0;
     s.active = s.workers.size();
     s.failure = nullptr;

@@ -284,8 +284,9 @@ double kill_rank_mid_run(const fs::path& runs, int rank) {
 }
 
 // A rank other than 0 killed mid-run says nothing; mpirun ends the job (SIGTERM, then
-// SIGKILL a second later) and rank 0, waiting for it at the step's exchange, fails
-// the run naming it, within seconds, never a hang. The run resumes from its last
+// SIGKILL odls_base_sigkill_timeout seconds later: 2 here) and rank 0, waiting for it
+// at the step's exchange, fails the run naming it after half that time, within
+// seconds, never a hang. The run resumes from its last
 // checkpoint.
 BOOST_AUTO_TEST_CASE(a_rank_killed_mid_run_fails_the_run_naming_it,
                      *boost::unit_test::label("fault_killed")) {
@@ -295,7 +296,9 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_mid_run_fails_the_run_naming_it,
   const auto summary = summary_of(dir);
   BOOST_TEST(summary.get<std::string>("status") == "failed");
   const std::string error = summary.get<std::string>("error");
-  BOOST_TEST(error.find("rank 1 stopped answering") != std::string::npos, error);
+  BOOST_TEST(error.find("rank 1 stopped answering: no answer to the job's SIGTERM within 1 s") !=
+                 std::string::npos,
+             error);
   BOOST_TEST(xp::test::read_file(dir / "log.txt").find("rank 1 stopped answering") !=
                  std::string::npos);
   const auto listed = xp::test::run_exp("ls '" + runs.string() + "'");

@@ -27,6 +27,7 @@ class ThreadPool {
   void for_each_block(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
   // The same with blocks of `block` indices (the last may be shorter): 1 for a job whose
   // items differ widely in cost, so that no thread takes several costly ones at once.
+  // A pool of one thread calls body(0, count) once, as above.
   void for_each_block(std::size_t count, std::size_t block,
                       const std::function<void(std::size_t, std::size_t)>& body);
 

@@ -1,6 +1,6 @@
 // A vector whose resize leaves new elements of trivial types uninitialised: for the
-// setup's large buffers that are written in full, in parallel, before any read, where
-// value-initialisation would be a serial memset in every gradient.
+// setup's large buffers whose every element that is read is written first (in
+// parallel), where value-initialisation would be a serial memset in every gradient.
 #pragma once
 
 #include <memory>
