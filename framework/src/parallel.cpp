@@ -25,6 +25,21 @@ inline void pause() {
 #endif
 }
 
+// Block boundaries that shrink as the job goes (guided scheduling): each block is a
+// share of what is left, so early blocks are large (few calls, little per-block set-up)
+// and the last ones small, and no thread is left with a long block while the others
+// wait. The boundaries depend only on the count and the number of threads.
+std::vector<std::size_t> guided_bounds(std::size_t count, std::size_t threads) {
+  const std::size_t smallest = std::max<std::size_t>(1, count / (16 * threads));
+  std::vector<std::size_t> bounds{0};
+  for (std::size_t at = 0; at < count;) {
+    const std::size_t share = (count - at + 2 * threads - 1) / (2 * threads);
+    at += std::min(count - at, std::max(smallest, share));
+    bounds.push_back(at);
+  }
+  return bounds;
+}
+
 }  // namespace
 
 // Workers sleep until a job is posted, then take blocks from a shared counter.
@@ -41,21 +56,33 @@ struct ThreadPool::Impl {
   // The job being run.
   const std::function<void(std::size_t, std::size_t)>* body = nullptr;
   std::size_t count = 0;
-  std::size_t block = 1;
+  std::size_t block = 1;             // fixed-size blocks of this many indices,
+  std::vector<std::size_t> bounds;   // or, when not empty, these (guided_bounds)
   std::atomic<std::size_t> next_block{0};
   std::atomic<std::size_t> active{0};
   std::exception_ptr failure;
 
+  // Runs blocks until none is left; block i is [i * block, ...) or [bounds[i], bounds[i + 1]).
   void work() {
     for (;;) {
-      const std::size_t begin = next_block.fetch_add(block);
-      if (begin >= count) return;
+      const std::size_t i = next_block.fetch_add(1);
+      std::size_t begin = 0;
+      std::size_t end = 0;
+      if (bounds.empty()) {
+        if (i >= (count + block - 1) / block) return;
+        begin = i * block;
+        end = std::min(count, begin + block);
+      } else {
+        if (i + 1 >= bounds.size()) return;
+        begin = bounds[i];
+        end = bounds[i + 1];
+      }
       try {
-        (*body)(begin, std::min(count, begin + block));
+        (*body)(begin, end);
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
-        next_block = count;  // stop handing out blocks
+        next_block = std::max(count, bounds.size());  // stop handing out blocks
       }
     }
   }
@@ -98,13 +125,16 @@ unsigned ThreadPool::size() const { return unsigned(impl_->workers.size()) + 1; 
 
 void ThreadPool::for_each_block(std::size_t count,
                                 const std::function<void(std::size_t, std::size_t)>& body) {
-  // About four blocks per thread: enough to balance, few enough that per-block set-up
-  // (the shortcut allocates its scratch per block) stays small.
-  for_each_block(count, std::max<std::size_t>(1, count / (4 * size())), body);
+  run(count, 0, body);
 }
 
 void ThreadPool::for_each_block(std::size_t count, std::size_t block,
                                 const std::function<void(std::size_t, std::size_t)>& body) {
+  run(count, std::max<std::size_t>(1, block), body);
+}
+
+void ThreadPool::run(std::size_t count, std::size_t block,
+                     const std::function<void(std::size_t, std::size_t)>& body) {
   if (count == 0) return;
   auto& s = *impl_;
   if (s.workers.empty()) {
@@ -115,7 +145,12 @@ void ThreadPool::for_each_block(std::size_t count, std::size_t block,
     std::lock_guard lock(s.mutex);
     s.body = &body;
     s.count = count;
-    s.block = std::clamp<std::size_t>(block, 1, count);
+    s.block = std::min(block, count);
+    if (block == 0) {
+      s.bounds = guided_bounds(count, size());
+    } else {
+      s.bounds.clear();
+    }
     s.next_block = 0;
     s.active = s.workers.size();
     s.failure = nullptr;
