@@ -49,7 +49,7 @@ struct BatchCache {
   std::size_t batch_size() const { return batch.size(); }
 
   const Network& network;
-  const Vector theta;  // a copy: the caller may move on while differences are computed
+  const Vector& theta;  // the caller keeps it, unchanged, while the shortcut lives (model.hpp)
   const Batch& batch;
   const Loss& loss;
   const DifferenceSteps steps;  // what the series will be asked for (truncation.hpp)
