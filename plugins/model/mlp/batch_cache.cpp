@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "sparse_affine.hpp"
+
 namespace xp::mlp {
 
 void InputColumns::prepare(const Matrix& inputs) {
@@ -89,11 +91,14 @@ void BatchCache::forward_block(std::size_t block) {
   const std::size_t samples = batch.size();
   const auto row = Eigen::Index(block * kForwardRows);
   const auto rows = Eigen::Index(std::min(kForwardRows, samples - block * kForwardRows));
-  ForwardPass part;
-  network.forward(theta, batch.inputs.middleRows(row, rows), part);
+  Matrix pre;
+  Matrix post;
   for (std::size_t l = 0; l < network.layers(); ++l) {
-    pass.pre_activations[l].middleRows(row, rows) = part.pre_activations[l];
-    pass.activations[l].middleRows(row, rows) = part.activations[l];
+    const Matrix& below = l == 0 ? batch.inputs : pass.activations[l - 1];
+    sparse_affine(network, theta, l, below.middleRows(row, rows), pre);
+    network.activate_layer(l, pre, post);
+    pass.pre_activations[l].middleRows(row, rows) = pre;
+    pass.activations[l].middleRows(row, rows) = post;
   }
 }
 

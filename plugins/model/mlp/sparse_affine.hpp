@@ -1,0 +1,21 @@
+// The pre-activations of a few rows of a batch, z = x W + b, with each entry summed
+// over the non-zero inputs only, in increasing input order: a zero input times a
+// finite weight adds nothing, and most inputs are zero (about four in five pixels of
+// an MNIST digit, every inactive relu unit). The shortcut's forward pass (BatchCache)
+// runs it on blocks of 8 rows: each row of W is read once for the whole block while
+// the block's outputs stay in cache, and no packed copy of W is made per block, as a
+// general matrix product does. Each entry's sum does not depend on the other rows, so
+// the result is the same whichever blocks the batch is cut into.
+#pragma once
+
+#include <cstddef>
+
+#include "exp/tensor.hpp"
+#include "network.hpp"
+
+namespace xp::mlp {
+
+void sparse_affine(const Network& network, const Vector& theta, std::size_t layer,
+                   const Eigen::Ref<const Matrix>& below, Matrix& out);
+
+}  // namespace xp::mlp
