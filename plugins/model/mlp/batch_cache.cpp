@@ -128,64 +128,72 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
   forward_and_first_inputs(pool);
   for (std::size_t l = 1; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
 
-  const Matrix& outputs = pass.outputs();
-  const auto width = std::size_t(outputs.cols());
-  const auto target_width = std::size_t(batch.targets.cols());
-  sample_losses.resize(batch.size());
-  pool.for_each_block(batch.size(), [&](std::size_t first, std::size_t last) {
-    for (std::size_t n = first; n < last; ++n) {
-      const int label = batch.labels.empty() ? -1 : batch.labels[n];
-      sample_losses[n] =
-          loss.sample({outputs.row(Eigen::Index(n)).data(), width},
-                      {batch.targets.row(Eigen::Index(n)).data(), target_width}, label);
-    }
-  });
-  double magnitude = 0.0;
-  for (const double l : sample_losses) magnitude += std::abs(l);
-  tolerance = batch.size() == 0 ? 0.0 : std::ldexp(magnitude / double(batch.size()), -57);
-  sample_tolerance.resize(batch.size());
-  for (std::size_t n = 0; n < batch.size(); ++n) {
-    sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
-  }
-
+  const std::size_t samples = batch.size();
   const LossForm loss_form = loss.form();
-  if (loss_form != LossForm::generic && dense_targets(batch, width, targets)) {
+  const std::size_t classes = network.units_of(network.layers() - 1);
+  if (loss_form != LossForm::generic && dense_targets(batch, classes, targets)) {
     form = loss_form == LossForm::cross_entropy ? ClosedForm::cross_entropy
                                                 : ClosedForm::squared_error;
     epsilon = loss.epsilon();
-    target_entries.resize(batch.size());
-    for (std::size_t n = 0; n < batch.size(); ++n) {
-      for (std::size_t k = 0; k < width; ++k) {
-        const double t = targets(Eigen::Index(n), Eigen::Index(k));
-        if (t != 0.0) target_entries[n].emplace_back(k, t);
-      }
-    }
-    if (form == ClosedForm::cross_entropy) measure_confidence();
+    target_entries.resize(samples);
   }
+  if (form == ClosedForm::cross_entropy) {
+    spread.assign(samples, 0.0);
+    target_sum.assign(samples, 0.0);
+    target_weight.assign(samples, 0.0);
+    probability_total_.assign(samples, 0.0);
+    target_magnitude_.assign(samples, 0.0);
+  }
+  // Everything of one sample at once, on the pool; then what needs the whole batch.
+  sample_losses.resize(samples);
+  pool.for_each_block(samples, [&](std::size_t first, std::size_t last) {
+    for (std::size_t n = first; n < last; ++n) measure_sample(n);
+  });
+  double magnitude = 0.0;
+  for (const double l : sample_losses) magnitude += std::abs(l);
+  tolerance = samples == 0 ? 0.0 : std::ldexp(magnitude / double(samples), -57);
+  sample_tolerance.resize(samples);
+  for (std::size_t n = 0; n < samples; ++n) {
+    sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
+  }
+  if (form == ClosedForm::cross_entropy) finish_confidence();
 }
 
-void BatchCache::measure_confidence() {
+void BatchCache::measure_sample(std::size_t n) {
   const Matrix& outputs = pass.outputs();
-  spread.assign(batch_size(), 0.0);
+  const auto width = std::size_t(outputs.cols());
+  const int label = batch.labels.empty() ? -1 : batch.labels[n];
+  sample_losses[n] = loss.sample({outputs.row(Eigen::Index(n)).data(), width},
+                                 {batch.targets.row(Eigen::Index(n)).data(),
+                                  std::size_t(batch.targets.cols())},
+                                 label);
+  if (form == ClosedForm::none) return;
+  for (std::size_t k = 0; k < width; ++k) {
+    const double t = targets(Eigen::Index(n), Eigen::Index(k));
+    if (t != 0.0) target_entries[n].emplace_back(k, t);
+  }
+  if (form != ClosedForm::cross_entropy) return;
+  const auto y = outputs.row(Eigen::Index(n));
+  const double total = y.sum();
+  probability_total_[n] = total;
+  double& weight = target_magnitude_[n];  // sum_k |t_k|
+  for (const auto& [k, t] : target_entries[n]) {
+    target_sum[n] += t;
+    const auto column = Eigen::Index(k);
+    double others = 0.0;
+    for (Eigen::Index j = 0; j < y.size(); ++j) others += j == column ? 0.0 : y[j];
+    spread[n] = std::max(spread[n], alpha(y[column]) * (2.0 * others + std::abs(1.0 - total)));
+    weight += std::abs(t);
+  }
+  target_weight[n] = std::abs(target_sum[n]) + weight;
+}
+
+void BatchCache::finish_confidence() {
   confidence_budget.assign(batch_size(), std::numeric_limits<double>::infinity());
-  target_sum.assign(batch_size(), 0.0);
-  target_weight.assign(batch_size(), 0.0);
   for (std::size_t n = 0; n < batch_size(); ++n) {
-    const auto y = outputs.row(Eigen::Index(n));
-    const double total = y.sum();
-    largest_probability_total = std::max(largest_probability_total, total);
-    double weight = 0.0;  // sum_k |t_k|
-    for (const auto& [k, t] : target_entries[n]) {
-      target_sum[n] += t;
-      const auto column = Eigen::Index(k);
-      double others = 0.0;
-      for (Eigen::Index j = 0; j < y.size(); ++j) others += j == column ? 0.0 : y[j];
-      spread[n] = std::max(spread[n], alpha(y[column]) * (2.0 * others + std::abs(1.0 - total)));
-      weight += std::abs(t);
-    }
-    target_weight[n] = std::abs(target_sum[n]) + weight;
+    largest_probability_total = std::max(largest_probability_total, probability_total_[n]);
     largest_target_weight = std::max(largest_target_weight, target_weight[n]);
-    const double bound_factor = 2.0 * weight * spread[n] * (1.0 + 1e-6);
+    const double bound_factor = 2.0 * target_magnitude_[n] * spread[n] * (1.0 + 1e-6);
     if (bound_factor > 0.0) confidence_budget[n] = sample_tolerance[n] / bound_factor;
   }
 }

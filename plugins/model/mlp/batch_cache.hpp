@@ -96,7 +96,12 @@ struct BatchCache {
   void forward_and_first_inputs(ThreadPool& pool);
   void prepare_forward();
   void forward_block(std::size_t block);  // rows [8 block, 8 block + 8) of the batch
-  void measure_confidence();
+  // Sample n's loss, target entries and (cross-entropy) its terms of the confidence;
+  // then, for the whole batch, the maxima and each sample's confidence budget.
+  void measure_sample(std::size_t n);
+  void finish_confidence();
+  std::vector<double> probability_total_;  // S = sum_k y_k per sample
+  std::vector<double> target_magnitude_;   // sum_k |t_k| per sample
 };
 
 }  // namespace xp::mlp
