@@ -43,13 +43,6 @@ void InputColumns::build_tile(const Matrix& inputs, std::size_t tile) {
   for (std::size_t i = begin; i < end; ++i) ends[i] = at[i - begin];
 }
 
-void InputColumns::build(const Matrix& inputs, ThreadPool& pool) {
-  prepare(inputs);
-  pool.for_each_block(tiles(inputs), [&](std::size_t first, std::size_t last) {
-    for (std::size_t tile = first; tile < last; ++tile) build_tile(inputs, tile);
-  });
-}
-
 namespace {
 
 // Target rows as wide as the output; a narrower target (labels) counts as the
@@ -126,7 +119,6 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
                        const Loss& loss, DifferenceSteps steps, ThreadPool& pool)
     : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
   forward_and_first_inputs(pool);
-  for (std::size_t l = 1; l < network.layers(); ++l) columns[l].build(layer_input(l), pool);
 
   const std::size_t samples = batch.size();
   const LossForm loss_form = loss.form();
@@ -144,10 +136,23 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
     probability_total_.assign(samples, 0.0);
     target_magnitude_.assign(samples, 0.0);
   }
-  // Everything of one sample at once, on the pool; then what needs the whole batch.
+  // One job: everything of one sample at once, and the later layers' input lists
+  // (tiles of eight columns, after the samples); then what needs the whole batch.
   sample_losses.resize(samples);
-  pool.for_each_block(samples, [&](std::size_t first, std::size_t last) {
-    for (std::size_t n = first; n < last; ++n) measure_sample(n);
+  std::vector<std::pair<std::size_t, std::size_t>> tiles;  // (layer, tile)
+  for (std::size_t l = 1; l < network.layers(); ++l) {
+    columns[l].prepare(layer_input(l));
+    for (std::size_t t = 0; t < InputColumns::tiles(layer_input(l)); ++t) tiles.emplace_back(l, t);
+  }
+  pool.for_each_block(samples + tiles.size(), [&](std::size_t first, std::size_t last) {
+    for (std::size_t k = first; k < last; ++k) {
+      if (k < samples) {
+        measure_sample(k);
+      } else {
+        const auto [l, tile] = tiles[k - samples];
+        columns[l].build_tile(layer_input(l), tile);
+      }
+    }
   });
   double magnitude = 0.0;
   for (const double l : sample_losses) magnitude += std::abs(l);

@@ -28,10 +28,8 @@ struct InputColumns {
   // Column i's entries in [starts[i], ends[i]); the slots after ends[i] are not read.
   UninitializedVector<std::uint32_t> samples;
   UninitializedVector<double> values;
-  void build(const Matrix& inputs, ThreadPool& pool);
-
-  // build() in parts, for a caller that runs the tiles in a job of its own: prepare,
-  // then every tile of eight columns once, in any order and on any thread.
+  // Built in parts, so that the tiles can share a job with other work: prepare, then
+  // every tile of eight columns once, in any order and on any thread.
   static constexpr std::size_t kTile = 8;
   static std::size_t tiles(const Matrix& inputs);
   void prepare(const Matrix& inputs);

@@ -166,6 +166,7 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
       set_smooth_radii();
     }
   }
+  covers_steps_ = true;  // settled just above (relu: degree 5 from the start)
   const std::size_t degree = truncation_.degree();
   const std::size_t top = relu ? 1 : degree;  // the highest degree a hidden change carries
   coefficients_.assign(samples * degree * lanes_, 0.0);

@@ -116,7 +116,7 @@ LossSeries::LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& p
   // Degree 3 certifies a narrower radius: where it would send more than a thousandth
   // of the announced steps to the general path, degree 5 costs less. (Layers before
   // the last two settle this before their propagation.)
-  if (truncation_.degree() < kSeriesDegree && !covers_announced_steps(cache, pool)) {
+  if (truncation_.degree() < kSeriesDegree && !covers_steps_) {
     truncation_ = Truncation(cache.steps, false);
     build(cache, pool, group);
   }
@@ -138,25 +138,31 @@ void LossSeries::build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& 
   }
 }
 
-bool LossSeries::covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const {
+std::size_t LossSeries::short_pairs(const BatchCache& cache, std::size_t n) const {
   const Matrix& inputs = cache.layer_input(layer_);
-  const bool bias = cache.network.architecture().bias;
-  const std::size_t units = cache.network.units_of(layer_);
-  const std::size_t samples = cache.batch_size();
-  std::atomic<std::size_t> short_pairs{0};  // a count: the blocks' order does not matter
-  pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
-    std::size_t short_here = 0;
-    for (std::size_t n = first; n < end; ++n) {
-      // The largest step of sample n's pre-activations: the step times its largest input.
-      double input =
-          inputs.cols() > 0 ? inputs.row(Eigen::Index(n)).cwiseAbs().maxCoeff() : 0.0;
-      if (bias) input = std::max(input, 1.0);
-      const double reach = cache.steps.largest * input;
-      for (std::size_t u = 0; u < units; ++u) short_here += radius(n)[u] >= reach ? 0 : 1;
-    }
-    short_pairs += short_here;
+  // The largest step of sample n's pre-activations: the step times its largest input.
+  double input = inputs.cols() > 0 ? inputs.row(Eigen::Index(n)).cwiseAbs().maxCoeff() : 0.0;
+  if (cache.network.architecture().bias) input = std::max(input, 1.0);
+  const double reach = cache.steps.largest * input;
+  std::size_t count = 0;
+  for (std::size_t u = 0; u < cache.network.units_of(layer_); ++u) {
+    count += radius(n)[u] >= reach ? 0 : 1;
+  }
+  return count;
+}
+
+bool LossSeries::covers(const BatchCache& cache, std::size_t short_pairs) const {
+  return short_pairs * 1000 <= cache.batch_size() * cache.network.units_of(layer_);
+}
+
+bool LossSeries::covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const {
+  std::atomic<std::size_t> count{0};  // a count: the blocks' order does not matter
+  pool.for_each_block(cache.batch_size(), [&](std::size_t first, std::size_t end) {
+    std::size_t here = 0;
+    for (std::size_t n = first; n < end; ++n) here += short_pairs(cache, n);
+    count += here;
   });
-  return short_pairs.load() * 1000 <= samples * units;
+  return covers(cache, count.load());
 }
 
 bool LossSeries::available(const BatchCache& cache) {
@@ -206,7 +212,6 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
 
   const bool cross_entropy = cache.form == ClosedForm::cross_entropy;
   const Activation activation = network.architecture().activation;
-  const double log_three_halves = std::log(1.5);
   const Matrix& outputs = cache.pass.outputs();
   // What the squared error's remainder bounds need, worst case over the batch (so
   // that each unit needs one bound); maxima, so the blocks' order does not matter.
@@ -214,16 +219,77 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
   std::mutex merge;
   std::vector<double> worst_slope(lanes_, 0.0), worst_curvature(lanes_, 0.0);
 
+  // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for
+  // cross-entropy refined per sample (ConfidentDisk).
+  const bool smooth = !output_layer && activation != Activation::relu;
+  std::vector<double> certified(units, kInfinity);
+  std::vector<ConfidentDisk> disks;
+  const auto certify_units = [&] {
+    const double log_three_halves = std::log(1.5);
+    for (std::size_t u = 0; u < units; ++u) {
+      const double w = largest[u];
+      double rho = kInfinity;
+      double lambda = 1.0;
+      double bound = 0.0;
+      double e = 0.0;  // cross-entropy: expm1 of the bound on the output changes
+      if (cross_entropy) {
+        const double s_radius = w > 0.0 ? log_three_halves / w : kInfinity;
+        if (smooth) {
+          smooth_disk(activation, s_radius, rho, lambda);
+        } else {
+          rho = s_radius;
+        }
+        e = w > 0.0 ? std::expm1(lambda * rho * w) : 0.0;
+        bound = cache.largest_target_weight * -std::log1p(-cache.largest_probability_total * e);
+      } else if (smooth) {
+        // Squared error through a smooth activation: G is a quadratic in s.
+        smooth_disk(activation, kInfinity, rho, lambda);
+        const double s_radius = lambda * rho;
+        bound = worst_slope[u] * s_radius + worst_curvature[u] * s_radius * s_radius;
+      }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
+      if (std::isnan(bound)) bound = kInfinity;
+      // A little slack for the rounding of the bound's own arithmetic.
+      certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance, truncation_);
+      if (cross_entropy) disks.emplace_back(*this, cache, rho, e, certified[u]);
+    }
+  };
+  // Sample n's radii; returns how many miss the announced steps (when the degree may
+  // still change: truncation.hpp).
+  const bool counting = truncation_.degree() < kSeriesDegree;
+  const auto set_radius = [&](std::size_t n) -> std::size_t {
+    double* radius = radius_.data() + n * lanes_;
+    for (std::size_t u = 0; u < units; ++u) {
+      radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
+      if (output_layer && cross_entropy) {
+        radius[u] = std::max(radius[u], output_unit_radius(cache, truncation_, n, u));
+      }
+      if (!output_layer && activation == Activation::relu) {
+        // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
+        // keeps the sign of a; zero of the pre-activations is a kink: no series.
+        const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
+        radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
+      }
+    }
+    return counting ? short_pairs(cache, n) : 0;
+  };
+  // Cross-entropy's bounds need nothing from the series: its radii are set in the
+  // series' job, for every sample (the series only for this process's share).
+  if (cross_entropy) certify_units();
+  std::atomic<std::size_t> short_count{0};  // a count: the blocks' order does not matter
+
   const SampleShare share(samples, group);
-  pool.for_each_block(share.size(), [&](std::size_t block_begin, std::size_t block_end) {
-    const std::size_t begin = share.begin + block_begin;
-    const std::size_t end = share.begin + block_end;
+  const std::size_t job = cross_entropy ? samples : share.size();
+  const std::size_t offset = cross_entropy ? 0 : share.begin;
+  pool.for_each_block(job, [&](std::size_t block_begin, std::size_t block_end) {
     LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
         f(lanes_, degree);
     SeriesWorkspace work(lanes_, degree);
     std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
     std::vector<double> block_slope(lanes_, 0.0), block_curvature(lanes_, 0.0);
-    for (std::size_t n = begin; n < end; ++n) {
+    std::size_t block_short = 0;
+    for (std::size_t n = offset + block_begin; n < offset + block_end; ++n) {
+      if (cross_entropy) block_short += set_radius(n);
+      if (n < share.begin || n >= share.begin + share.size()) continue;
       const auto row = Eigen::Index(n);
       const auto y = outputs.row(row);
       g.clear();
@@ -283,6 +349,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
         }
       }
     }
+    short_count += block_short;
+    if (cross_entropy) return;
     const std::lock_guard<std::mutex> lock(merge);
     for (std::size_t u = 0; u < units; ++u) {
       worst_slope[u] = std::max(worst_slope[u], block_slope[u]);
@@ -290,56 +358,17 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
     }
   });
   share.gather(coefficients_.data(), degree * lanes_, group);
-  if (!cross_entropy) share_maxima(worst_slope, worst_curvature, group);
-
-  // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for
-  // cross-entropy refined per sample (ConfidentDisk).
-  const bool smooth = !output_layer && activation != Activation::relu;
-  std::vector<double> certified(units, kInfinity);
-  std::vector<ConfidentDisk> disks;
-  for (std::size_t u = 0; u < units; ++u) {
-    const double w = largest[u];
-    double rho = kInfinity;
-    double lambda = 1.0;
-    double bound = 0.0;
-    double e = 0.0;  // cross-entropy: expm1 of the bound on the output changes
-    if (cross_entropy) {
-      const double s_radius = w > 0.0 ? log_three_halves / w : kInfinity;
-      if (smooth) {
-        smooth_disk(activation, s_radius, rho, lambda);
-      } else {
-        rho = s_radius;
-      }
-      e = w > 0.0 ? std::expm1(lambda * rho * w) : 0.0;
-      bound = cache.largest_target_weight * -std::log1p(-cache.largest_probability_total * e);
-    } else if (smooth) {
-      // Squared error through a smooth activation: G is a quadratic in s.
-      smooth_disk(activation, kInfinity, rho, lambda);
-      const double s_radius = lambda * rho;
-      bound = worst_slope[u] * s_radius + worst_curvature[u] * s_radius * s_radius;
-    }  // else: F is G itself, a polynomial of degree 2: no remainder at all.
-    if (std::isnan(bound)) bound = kInfinity;
-    // A little slack for the rounding of the bound's own arithmetic.
-    certified[u] = certified_radius(rho, bound * (1.0 + 1e-6), cache.tolerance, truncation_);
-    if (cross_entropy) disks.emplace_back(*this, cache, rho, e, certified[u]);
+  if (!cross_entropy) {
+    // The squared error's bounds need the whole batch's worst slopes: a second job.
+    share_maxima(worst_slope, worst_curvature, group);
+    certify_units();
+    pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
+      std::size_t here = 0;
+      for (std::size_t n = first; n < end; ++n) here += set_radius(n);
+      short_count += here;
+    });
   }
-  pool.for_each_block(samples, [&](std::size_t first, std::size_t end) {
-    for (std::size_t n = first; n < end; ++n) {
-      double* radius = radius_.data() + n * lanes_;
-      for (std::size_t u = 0; u < units; ++u) {
-        radius[u] = cross_entropy ? disks[u].radius(cache, n) : certified[u];
-        if (output_layer && cross_entropy) {
-          radius[u] = std::max(radius[u], output_unit_radius(cache, truncation_, n, u));
-        }
-        if (!output_layer && activation == Activation::relu) {
-          // relu(a + delta) - relu(a) is delta (a > 0) or 0 (a < 0) only while a + delta
-          // keeps the sign of a; zero of the pre-activations is a kink: no series.
-          const double pre = cache.pass.pre_activations[layer](Eigen::Index(n), Eigen::Index(u));
-          radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
-        }
-      }
-    }
-  });
+  covers_steps_ = covers(cache, short_count.load());
 }
 
 }  // namespace xp::mlp

@@ -102,7 +102,10 @@ class LossSeries {
   void build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
   void set_confidence(const BatchCache& cache);  // confidence_ for truncation_
   // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
-  // but a thousandth of the (sample, unit) pairs.
+  // but a thousandth of the (sample, unit) pairs: from a count of the pairs they miss
+  // (short_pairs of each sample), or counted on the pool.
+  std::size_t short_pairs(const BatchCache& cache, std::size_t n) const;
+  bool covers(const BatchCache& cache, std::size_t short_pairs) const;
   bool covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const;
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
@@ -121,6 +124,7 @@ class LossSeries {
   // disk's beta (truncation_.uncapped_ratio of BatchCache::confidence_budget).
   std::vector<double> confidence_;
   std::size_t lanes_;
+  bool covers_steps_ = true;  // covers(...) of the last build's radii
   UninitializedVector<double> coefficients_;
   std::vector<double> radius_;
 };
