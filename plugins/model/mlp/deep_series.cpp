@@ -185,7 +185,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
   const std::size_t classes = network.units_of(last);
 
   const SampleShare share(samples, group);
-  pool.for_each_block(share.size(), [&](std::size_t block_begin, std::size_t block_end) {
+  pool.for_each_block(share.size(), samples_per_block(share.size(), pool),
+                      [&](std::size_t block_begin, std::size_t block_end) {
     const std::size_t begin = share.begin + block_begin;
     const std::size_t end = share.begin + block_end;
     Propagation state(network, layer, lanes_, degree);

@@ -280,7 +280,8 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
   const SampleShare share(samples, group);
   const std::size_t job = cross_entropy ? samples : share.size();
   const std::size_t offset = cross_entropy ? 0 : share.begin;
-  pool.for_each_block(job, [&](std::size_t block_begin, std::size_t block_end) {
+  pool.for_each_block(job, samples_per_block(job, pool), [&](std::size_t block_begin,
+                                                            std::size_t block_end) {
     LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
         f(lanes_, degree);
     SeriesWorkspace work(lanes_, degree);

@@ -1,5 +1,7 @@
 #include "sample_share.hpp"
 
+#include <algorithm>
+
 namespace xp::mlp {
 
 SampleShare::SampleShare(std::size_t samples, const ProcessGroup& group) {
@@ -15,6 +17,11 @@ void SampleShare::gather(double* values, std::size_t per_sample,
   std::vector<std::size_t> entries;
   for (const std::size_t bound : bounds) entries.push_back(bound * per_sample);
   group.all_gather(values, entries);
+}
+
+std::size_t samples_per_block(std::size_t samples, const ThreadPool& pool) {
+  const std::size_t blocks = 2 * std::size_t(pool.size());
+  return std::max<std::size_t>(1, (samples + blocks - 1) / blocks);
 }
 
 }  // namespace xp::mlp

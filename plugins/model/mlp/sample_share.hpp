@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "exp/parallel.hpp"
 #include "exp/process_group.hpp"
 
 namespace xp::mlp {
@@ -28,5 +29,10 @@ struct SampleShare {
   std::size_t begin = 0;
   std::size_t end = 0;
 };
+
+// Samples per block for a job whose blocks each set up working arrays (the series'
+// jobs): two blocks per thread, where the pool's shrinking blocks would make a dozen,
+// each paying the set-up (about 2 us, a tenth of such a job of the book's net).
+std::size_t samples_per_block(std::size_t samples, const ThreadPool& pool);
 
 }  // namespace xp::mlp
