@@ -6,6 +6,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace xp {
@@ -56,8 +57,8 @@ struct ThreadPool::Impl {
   // The job being run.
   const std::function<void(std::size_t, std::size_t)>* body = nullptr;
   std::size_t count = 0;
-  std::size_t block = 1;             // fixed-size blocks of this many indices,
-  std::vector<std::size_t> bounds;   // or, when not empty, these (guided_bounds)
+  std::size_t block = 1;            // fixed-size blocks of this many indices,
+  std::vector<std::size_t> bounds;  // or, when not empty, these (guided_bounds)
   std::atomic<std::size_t> next_block{0};
   std::atomic<std::size_t> active{0};
   std::exception_ptr failure;
@@ -109,7 +110,9 @@ struct ThreadPool::Impl {
 
 ThreadPool::ThreadPool(unsigned threads) : impl_(std::make_unique<Impl>()) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 1; i < threads; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+  for (unsigned i = 1; i < threads; ++i) {
+    impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+  }
 }
 
 ThreadPool::~ThreadPool() {
@@ -141,16 +144,14 @@ void ThreadPool::run(std::size_t count, std::size_t block,
     body(0, count);
     return;
   }
+  std::vector<std::size_t> bounds =
+      block == 0 ? guided_bounds(count, size()) : std::vector<std::size_t>();
   {
     std::lock_guard lock(s.mutex);
     s.body = &body;
     s.count = count;
     s.block = std::min(block, count);
-    if (block == 0) {
-      s.bounds = guided_bounds(count, size());
-    } else {
-      s.bounds.clear();
-    }
+    s.bounds = std::move(bounds);
     s.next_block = 0;
     s.active = s.workers.size();
     s.failure = nullptr;

@@ -48,33 +48,62 @@ BOOST_AUTO_TEST_CASE(every_index_once_in_blocks_no_longer_than_asked) {
   }
 }
 
-// Without a block size the blocks shrink: a share of what is left each, so that the
-// last blocks, those the threads finish with, are short.
+namespace {
+
+// The blocks of one default (shrinking-block) job, sorted, with each index's visits.
+struct Blocks {
+  std::vector<std::size_t> lengths;
+  std::vector<int> visits;
+};
+
+Blocks default_blocks(xp::ThreadPool& pool, std::size_t count) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  Blocks blocks;
+  blocks.visits.assign(count, 0);
+  std::mutex merge;
+  pool.for_each_block(count, [&](std::size_t begin, std::size_t end) {
+    const std::lock_guard lock(merge);
+    ranges.emplace_back(begin, end);
+    for (std::size_t i = begin; i < end; ++i) ++blocks.visits[i];
+  });
+  std::sort(ranges.begin(), ranges.end());
+  for (const auto& [begin, end] : ranges) blocks.lengths.push_back(end - begin);
+  return blocks;
+}
+
+}  // namespace
+
+// Without a block size each block is a share of what is left (a quarter, for two
+// threads), down to count / (16 threads): the threads finish with short blocks.
 BOOST_AUTO_TEST_CASE(default_blocks_shrink_to_short_last_blocks) {
+  xp::ThreadPool pool(2);
+  const Blocks blocks = default_blocks(pool, 100);
+  BOOST_TEST(blocks.visits == std::vector<int>(100, 1), boost::test_tools::per_element());
+  const std::vector<std::size_t> expected{25, 19, 14, 11, 8, 6, 5, 3, 3, 3, 3};
+  BOOST_TEST(blocks.lengths == expected, boost::test_tools::per_element());
   for (const unsigned threads : {2u, 3u}) {
     for (const std::size_t count : {std::size_t(5), std::size_t(1000), std::size_t(39760)}) {
       BOOST_TEST_CONTEXT(threads << " threads, " << count << " indices") {
-        xp::ThreadPool pool(threads);
-        std::vector<int> visits(count, 0);
-        std::vector<std::pair<std::size_t, std::size_t>> blocks;
-        std::mutex merge;
-        pool.for_each_block(count, [&](std::size_t begin, std::size_t end) {
-          const std::lock_guard lock(merge);
-          blocks.emplace_back(begin, end);
-          for (std::size_t i = begin; i < end; ++i) ++visits[i];
-        });
-        BOOST_TEST(visits == std::vector<int>(count, 1), boost::test_tools::per_element());
-        std::sort(blocks.begin(), blocks.end());
-        const std::size_t first = blocks.front().second - blocks.front().first;
-        const std::size_t last = blocks.back().second - blocks.back().first;
-        BOOST_TEST(first <= (count + 2 * threads - 1) / (2 * threads));
-        BOOST_TEST(last <= std::max<std::size_t>(1, count / (16 * threads)));
-        for (std::size_t b = 1; b < blocks.size(); ++b) {
-          BOOST_TEST(blocks[b].second - blocks[b].first <= blocks[b - 1].second - blocks[b - 1].first);
-        }
+        xp::ThreadPool sized(threads);
+        const Blocks each = default_blocks(sized, count);
+        BOOST_TEST(each.visits == std::vector<int>(count, 1), boost::test_tools::per_element());
+        BOOST_TEST(each.lengths.front() == (count + 2 * threads - 1) / (2 * threads));
+        BOOST_TEST(each.lengths.back() <= std::max<std::size_t>(1, count / (16 * threads)));
+        BOOST_TEST(std::is_sorted(each.lengths.rbegin(), each.lengths.rend()));
       }
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_in_a_shrinking_block_reaches_the_caller) {
+  xp::ThreadPool pool(2);
+  BOOST_CHECK_THROW(pool.for_each_block(1000,
+                                        [&](std::size_t begin, std::size_t) {
+                                          if (begin == 0) throw std::runtime_error("block 0");
+                                        }),
+                    std::runtime_error);
+  const Blocks blocks = default_blocks(pool, 1000);
+  BOOST_TEST(blocks.visits == std::vector<int>(1000, 1), boost::test_tools::per_element());
 }
 
 // One thread runs the whole range at once: nothing to balance.
@@ -83,6 +112,8 @@ BOOST_AUTO_TEST_CASE(a_single_thread_takes_the_range_whole) {
   const Coverage coverage = cover(pool, 50, 1);
   BOOST_TEST(coverage.visits == std::vector<int>(50, 1), boost::test_tools::per_element());
   BOOST_TEST(coverage.longest == 50u);
+  BOOST_TEST(default_blocks(pool, 50).lengths == std::vector<std::size_t>{50},
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(an_exception_in_a_block_reaches_the_caller) {

@@ -35,9 +35,13 @@ class Objective {
   bool directional_derivative(const Vector& theta, const Vector& direction,
                               double& derivative) const;
   // The model's exact shortcut for single-parameter loss differences, or nullptr.
-  // Its compute() calls are counted as the evaluations they stand for.
-  std::unique_ptr<LossDifferences> differences(const Vector& theta,
-                                               DifferenceSteps steps = DifferenceSteps::any()) const;
+  // Its compute() calls are counted as the evaluations they stand for. The shortcut
+  // may refer to theta: keep it alive and unchanged while the shortcut lives (a
+  // temporary does not compile).
+  std::unique_ptr<LossDifferences> differences(
+      const Vector& theta, DifferenceSteps steps = DifferenceSteps::any()) const;
+  std::unique_ptr<LossDifferences> differences(Vector&& theta,
+                                               DifferenceSteps steps = {}) const = delete;
 
   // What the calls above have cost so far.
   EvaluationCounts counts() const;

@@ -80,8 +80,8 @@ class Model : public PluginObject {
   // The shortcut's per-batch setup may spread over `pool`, and over the processes of
   // `group` (each prepares a part, all_gather shares them; every process of the group
   // calls this alike and must make the same group calls); its results must not depend
-  // on the pool's size or the group's. The caller keeps theta and batch alive and
-  // unchanged for the returned object's lifetime, so a shortcut may refer to them.
+  // on the pool's size or the group's. The caller keeps theta, batch and loss alive
+  // and unchanged for the returned object's lifetime, so a shortcut may refer to them.
   virtual std::unique_ptr<LossDifferences> loss_differences(const Vector& theta, const Batch& batch,
                                                             const Loss& loss, DifferenceSteps steps,
                                                             ThreadPool& pool,

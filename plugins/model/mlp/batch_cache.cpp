@@ -168,10 +168,9 @@ void BatchCache::measure_sample(std::size_t n) {
   const Matrix& outputs = pass.outputs();
   const auto width = std::size_t(outputs.cols());
   const int label = batch.labels.empty() ? -1 : batch.labels[n];
-  sample_losses[n] = loss.sample({outputs.row(Eigen::Index(n)).data(), width},
-                                 {batch.targets.row(Eigen::Index(n)).data(),
-                                  std::size_t(batch.targets.cols())},
-                                 label);
+  sample_losses[n] = loss.sample(
+      {outputs.row(Eigen::Index(n)).data(), width},
+      {batch.targets.row(Eigen::Index(n)).data(), std::size_t(batch.targets.cols())}, label);
   if (form == ClosedForm::none) return;
   for (std::size_t k = 0; k < width; ++k) {
     const double t = targets(Eigen::Index(n), Eigen::Index(k));

@@ -106,7 +106,8 @@ void backpropagate(const BatchCache& cache, std::size_t layer, std::size_t n,
     // G of loss_series.hpp: dG/dx_m = y_m A - t_m alpha_m with A = sum_k t_k alpha_k
     // (y - t when eps = 0).
     double weighted = 0.0;
-    for (const auto& [k, t] : cache.target_entries[n]) weighted += t * cache.alpha(y[Eigen::Index(k)]);
+    for (const auto& [k, t] : cache.target_entries[n])
+      weighted += t * cache.alpha(y[Eigen::Index(k)]);
     output = y.transpose() * weighted;
     for (const auto& [k, t] : cache.target_entries[n])
       output[Eigen::Index(k)] -= t * cache.alpha(y[Eigen::Index(k)]);
@@ -185,8 +186,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
   const std::size_t classes = network.units_of(last);
 
   const SampleShare share(samples, group);
-  pool.for_each_block(share.size(), samples_per_block(share.size(), pool),
-                      [&](std::size_t block_begin, std::size_t block_end) {
+  const std::size_t block = samples_per_block(share.size(), pool);
+  pool.for_each_block(share.size(), block, [&](std::size_t block_begin, std::size_t block_end) {
     const std::size_t begin = share.begin + block_begin;
     const std::size_t end = share.begin + block_end;
     Propagation state(network, layer, lanes_, degree);
@@ -330,7 +331,8 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
     }
   });
   share.gather(coefficients_.data(), degree * lanes_, group);
-  if (relu) share.gather(radius_.data(), lanes_, group);  // from the propagation (smooth: the disks)
+  if (relu)
+    share.gather(radius_.data(), lanes_, group);  // from the propagation (smooth: the disks)
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

@@ -78,8 +78,7 @@ namespace {
 
 // The squared error's worst slope and curvature of each unit over the whole batch,
 // from each process's worst over its own samples.
-void share_maxima(std::vector<double>& slope, std::vector<double>& curvature,
-                  ProcessGroup& group) {
+void share_maxima(std::vector<double>& slope, std::vector<double>& curvature, ProcessGroup& group) {
   if (group.size() == 1) return;
   const std::size_t lanes = slope.size();
   const std::size_t width = 2 * lanes;
@@ -151,8 +150,8 @@ std::size_t LossSeries::short_pairs(const BatchCache& cache, std::size_t n) cons
   return count;
 }
 
-bool LossSeries::covers(const BatchCache& cache, std::size_t short_pairs) const {
-  return short_pairs * 1000 <= cache.batch_size() * cache.network.units_of(layer_);
+bool LossSeries::covers(const BatchCache& cache, std::size_t missed) const {
+  return missed * 1000 <= cache.batch_size() * cache.network.units_of(layer_);
 }
 
 bool LossSeries::covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const {
@@ -171,8 +170,7 @@ bool LossSeries::available(const BatchCache& cache) {
          (output == OutputFunction::identity && cache.form == ClosedForm::squared_error);
 }
 
-void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
-                                   ProcessGroup& group) {
+void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group) {
   const std::size_t layer = layer_;
   const Network& network = cache.network;
   const std::size_t last = network.layers() - 1;
@@ -278,84 +276,107 @@ void LossSeries::build_near_output(const BatchCache& cache, ThreadPool& pool,
   std::atomic<std::size_t> short_count{0};  // a count: the blocks' order does not matter
 
   const SampleShare share(samples, group);
-  const std::size_t job = cross_entropy ? samples : share.size();
-  const std::size_t offset = cross_entropy ? 0 : share.begin;
-  pool.for_each_block(job, samples_per_block(job, pool), [&](std::size_t block_begin,
-                                                            std::size_t block_end) {
-    LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
-        f(lanes_, degree);
-    SeriesWorkspace work(lanes_, degree);
-    std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
-    std::vector<double> block_slope(lanes_, 0.0), block_curvature(lanes_, 0.0);
-    std::size_t block_short = 0;
-    for (std::size_t n = offset + block_begin; n < offset + block_end; ++n) {
-      if (cross_entropy) block_short += set_radius(n);
-      if (n < share.begin || n >= share.begin + share.size()) continue;
-      const auto row = Eigen::Index(n);
-      const auto y = outputs.row(row);
-      g.clear();
-      if (cross_entropy) {
-        for (std::size_t m = 1; m <= degree; ++m) {
-          double* qm = q[m];
-          std::fill(qm, qm + lanes_, 0.0);
-          for (std::size_t k = 0; k < classes; ++k) {
-            const double yk = y[Eigen::Index(k)];
-            const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
-            for (std::size_t u = 0; u < lanes_; ++u) qm[u] += yk * pw[u];
-          }
-        }
-        for (const auto& [k, t] : cache.target_entries[n]) {
-          const double alpha = cache.alpha(y[Eigen::Index(k)]);
-          const double beta = 1.0 - alpha;
-          for (std::size_t m = 1; m <= degree; ++m) {
-            const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
-            const double* qm = q[m];
-            double* rm = r[m];
-            for (std::size_t u = 0; u < lanes_; ++u) rm[u] = alpha * pw[u] + beta * qm[u];
-          }
-          add_log1p(r, -t, g, work);
-        }
-        add_log1p(q, cache.target_sum[n], g, work);
-      } else {
-        for (std::size_t k = 0; k < classes; ++k) {
-          const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
-          const double* w = &direction(Eigen::Index(k), 0);
-          for (std::size_t u = 0; u < lanes_; ++u) {
-            g[1][u] += w[u] * residual;
-            g[2][u] += 0.5 * w[u] * w[u];
-          }
-        }
-      }
-
-      if (output_layer) {
-        f = g;
-      } else {
-        const auto& pre = cache.pass.pre_activations[layer];
-        const auto& post = cache.pass.activations[layer];
-        std::copy_n(&pre(row, 0), units, a.begin());
-        std::copy_n(&post(row, 0), units, z.begin());
-        activation_series(activation, a.data(), z.data(), units, s, r);
-        compose(g, s, f, work);
-      }
-
-      double* coefficients = coefficients_.data() + n * degree * lanes_;
-      for (std::size_t m = 1; m <= degree; ++m) {
-        std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
-      }
-
-      if (!cross_entropy) {
-        for (std::size_t u = 0; u < units; ++u) {
-          block_slope[u] = std::max(block_slope[u], std::abs(g[1][u]));
-          block_curvature[u] = std::max(block_curvature[u], std::abs(g[2][u]));
-        }
-      }
+  // The job's blocks: this process's share of the samples (their series, and radii for
+  // cross-entropy), then for cross-entropy the other samples (radii only), so that the
+  // series spread over every thread whatever the number of processes.
+  struct Range {
+    std::size_t begin, end;
+    bool series;
+  };
+  std::vector<Range> ranges;
+  const auto add_ranges = [&](std::size_t begin, std::size_t end, bool series) {
+    const std::size_t step = samples_per_block(end - begin, pool);
+    for (std::size_t b = begin; b < end; b += step) {
+      ranges.push_back({b, std::min(end, b + step), series});
     }
-    short_count += block_short;
-    if (cross_entropy) return;
-    const std::lock_guard<std::mutex> lock(merge);
-    for (std::size_t u = 0; u < units; ++u) {
-      worst_slope[u] = std::max(worst_slope[u], block_slope[u]);
-      worst_curvature[u] = std::max(worst_curvature[u], block_curvature[u]);
+  };
+  add_ranges(share.begin, share.end, true);
+  if (cross_entropy) {
+    add_ranges(0, share.begin, false);
+    add_ranges(share.end, samples, false);
+  }
+  pool.for_each_block(ranges.size(), 1, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) {
+      const Range& range = ranges[i];
+      std::size_t block_short = 0;
+      if (!range.series) {
+        for (std::size_t n = range.begin; n < range.end; ++n) block_short += set_radius(n);
+        short_count += block_short;
+        continue;
+      }
+      LaneSeries q(lanes_, degree), r(lanes_, degree), g(lanes_, degree), s(lanes_, degree),
+          f(lanes_, degree);
+      SeriesWorkspace work(lanes_, degree);
+      std::vector<double> a(lanes_, 0.0), z(lanes_, 0.0);
+      std::vector<double> block_slope(lanes_, 0.0), block_curvature(lanes_, 0.0);
+      for (std::size_t n = range.begin; n < range.end; ++n) {
+        if (cross_entropy) block_short += set_radius(n);
+        const auto row = Eigen::Index(n);
+        const auto y = outputs.row(row);
+        g.clear();
+        if (cross_entropy) {
+          for (std::size_t m = 1; m <= degree; ++m) {
+            double* qm = q[m];
+            std::fill(qm, qm + lanes_, 0.0);
+            for (std::size_t k = 0; k < classes; ++k) {
+              const double yk = y[Eigen::Index(k)];
+              const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
+              for (std::size_t u = 0; u < lanes_; ++u) qm[u] += yk * pw[u];
+            }
+          }
+          for (const auto& [k, t] : cache.target_entries[n]) {
+            const double alpha = cache.alpha(y[Eigen::Index(k)]);
+            const double beta = 1.0 - alpha;
+            for (std::size_t m = 1; m <= degree; ++m) {
+              const double* pw = &powers(Eigen::Index((m - 1) * classes + k), 0);
+              const double* qm = q[m];
+              double* rm = r[m];
+              for (std::size_t u = 0; u < lanes_; ++u) rm[u] = alpha * pw[u] + beta * qm[u];
+            }
+            add_log1p(r, -t, g, work);
+          }
+          add_log1p(q, cache.target_sum[n], g, work);
+        } else {
+          for (std::size_t k = 0; k < classes; ++k) {
+            const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));
+            const double* w = &direction(Eigen::Index(k), 0);
+            for (std::size_t u = 0; u < lanes_; ++u) {
+              g[1][u] += w[u] * residual;
+              g[2][u] += 0.5 * w[u] * w[u];
+            }
+          }
+        }
+
+        if (output_layer) {
+          f = g;
+        } else {
+          const auto& pre = cache.pass.pre_activations[layer];
+          const auto& post = cache.pass.activations[layer];
+          std::copy_n(&pre(row, 0), units, a.begin());
+          std::copy_n(&post(row, 0), units, z.begin());
+          activation_series(activation, a.data(), z.data(), units, s, r);
+          compose(g, s, f, work);
+        }
+
+        double* coefficients = coefficients_.data() + n * degree * lanes_;
+        for (std::size_t m = 1; m <= degree; ++m) {
+          std::copy_n(f[m], lanes_, coefficients + (m - 1) * lanes_);
+        }
+
+        if (!cross_entropy) {
+          for (std::size_t u = 0; u < units; ++u) {
+            block_slope[u] = std::max(block_slope[u], std::abs(g[1][u]));
+            block_curvature[u] = std::max(block_curvature[u], std::abs(g[2][u]));
+          }
+        }
+      }
+      short_count += block_short;
+      if (cross_entropy) continue;
+      const std::lock_guard<std::mutex> lock(merge);
+      for (std::size_t u = 0; u < units; ++u) {
+        worst_slope[u] = std::max(worst_slope[u], block_slope[u]);
+        worst_curvature[u] = std::max(worst_curvature[u], block_curvature[u]);
+      }
     }
   });
   share.gather(coefficients_.data(), degree * lanes_, group);

@@ -105,7 +105,7 @@ class LossSeries {
   // but a thousandth of the (sample, unit) pairs: from a count of the pairs they miss
   // (short_pairs of each sample), or counted on the pool.
   std::size_t short_pairs(const BatchCache& cache, std::size_t n) const;
-  bool covers(const BatchCache& cache, std::size_t short_pairs) const;
+  bool covers(const BatchCache& cache, std::size_t missed) const;
   bool covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const;
   // The output layer and the last hidden layer: the change reaches the output
   // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).

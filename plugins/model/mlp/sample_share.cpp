@@ -11,8 +11,7 @@ SampleShare::SampleShare(std::size_t samples, const ProcessGroup& group) {
   end = bounds[group.rank() + 1];
 }
 
-void SampleShare::gather(double* values, std::size_t per_sample,
-                         ProcessGroup& group) const {
+void SampleShare::gather(double* values, std::size_t per_sample, ProcessGroup& group) const {
   if (group.size() == 1) return;
   std::vector<std::size_t> entries;
   for (const std::size_t bound : bounds) entries.push_back(bound * per_sample);

@@ -4,7 +4,8 @@
 // sample alone, so the result is the same bits whatever the number of processes.
 //
 //   const SampleShare share(samples, group);
-//   pool.for_each_block(share.size(), [&](std::size_t b, std::size_t e) {
+//   pool.for_each_block(share.size(), samples_per_block(share.size(), pool),
+//                       [&](std::size_t b, std::size_t e) {
 //     for (std::size_t n = share.begin + b; n < share.begin + e; ++n) ...; });
 //   share.gather(coefficients.data(), per_sample, group);
 #pragma once

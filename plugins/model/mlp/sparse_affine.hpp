@@ -5,7 +5,9 @@
 // runs it on blocks of 8 rows: each row of W is read once for the whole block while
 // the block's outputs stay in cache, and no packed copy of W is made per block, as a
 // general matrix product does. Each entry's sum does not depend on the other rows, so
-// the result is the same whichever blocks the batch is cut into.
+// the result is the same whichever blocks the batch is cut into. (Unlike a full
+// product, a zero input times an infinite or NaN weight adds nothing here; such a
+// network's full loss is NaN, and the run stops on it.)
 #pragma once
 
 #include <cstddef>
