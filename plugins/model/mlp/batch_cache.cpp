@@ -88,7 +88,12 @@ void BatchCache::forward_block(std::size_t block) {
   Matrix post;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     const Matrix& below = l == 0 ? batch.inputs : pass.activations[l - 1];
-    sparse_affine(network, theta, l, below.middleRows(row, rows), pre);
+    const auto inputs = below.middleRows(row, rows);
+    if (mostly_zero(inputs)) {
+      sparse_affine(network, theta, l, inputs, pre);
+    } else {
+      network.affine(theta, l, inputs, pre);
+    }
     network.activate_layer(l, pre, post);
     pass.pre_activations[l].middleRows(row, rows) = pre;
     pass.activations[l].middleRows(row, rows) = post;

@@ -12,6 +12,14 @@ constexpr Eigen::Index kRowGroup = 8;
 
 }  // namespace
 
+bool mostly_zero(const Eigen::Ref<const Matrix>& below) {
+  Eigen::Index nonzero = 0;
+  for (Eigen::Index n = 0; n < below.rows(); ++n) {
+    for (Eigen::Index k = 0; k < below.cols(); ++k) nonzero += below(n, k) != 0.0 ? 1 : 0;
+  }
+  return 4 * nonzero <= below.size();
+}
+
 void sparse_affine(const Network& network, const Vector& theta, std::size_t layer,
                    const Eigen::Ref<const Matrix>& below, Matrix& out) {
   const ConstMatrixMap weights = network.weights(theta, layer);
