@@ -106,11 +106,13 @@ void backpropagate(const BatchCache& cache, std::size_t layer, std::size_t n,
     // G of loss_series.hpp: dG/dx_m = y_m A - t_m alpha_m with A = sum_k t_k alpha_k
     // (y - t when eps = 0).
     double weighted = 0.0;
-    for (const auto& [k, t] : cache.target_entries[n])
+    for (const auto& [k, t] : cache.target_entries[n]) {
       weighted += t * cache.alpha(y[Eigen::Index(k)]);
+    }
     output = y.transpose() * weighted;
-    for (const auto& [k, t] : cache.target_entries[n])
+    for (const auto& [k, t] : cache.target_entries[n]) {
       output[Eigen::Index(k)] -= t * cache.alpha(y[Eigen::Index(k)]);
+    }
   } else {
     output = (y - cache.targets.row(row)).transpose();
   }
@@ -304,8 +306,9 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
           const double beta = 1.0 - alpha;
           const LaneSeries e = row_series(x, Eigen::Index(k), lanes_, degree);
           for (std::size_t m = 1; m <= degree; ++m) {
-            for (std::size_t u = 0; u < lanes_; ++u)
+            for (std::size_t u = 0; u < lanes_; ++u) {
               state.r[m][u] = alpha * e[m][u] + beta * q[m][u];
+            }
           }
           add_log1p(state.r, -t, g, state.work);
         }
@@ -326,13 +329,15 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
         for (std::size_t u = 0; u < lanes_; ++u) g[degree][u] += state.top_share[Eigen::Index(u)];
       }
       double* coefficients = coefficients_.data() + n * degree * lanes_;
-      for (std::size_t m = 1; m <= degree; ++m)
+      for (std::size_t m = 1; m <= degree; ++m) {
         std::copy_n(g[m], lanes_, coefficients + (m - 1) * lanes_);
+      }
     }
   });
   share.gather(coefficients_.data(), degree * lanes_, group);
-  if (relu)
+  if (relu) {
     share.gather(radius_.data(), lanes_, group);  // from the propagation (smooth: the disks)
+  }
 }
 
 std::vector<LossSeries::ConfidentDisk> LossSeries::smooth_disks(

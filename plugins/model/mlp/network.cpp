@@ -61,6 +61,10 @@ void Network::initialize(Vector& theta, Random& rng, const WeightInit& init) con
 void Network::affine(const Vector& theta, std::size_t layer, const Matrix& below,
                      Matrix& out) const {
   out.noalias() = below * weights(theta, layer);
+  add_bias(theta, layer, out);
+}
+
+void Network::add_bias(const Vector& theta, std::size_t layer, Matrix& out) const {
   if (architecture_.bias) {
     out.rowwise() +=
         theta.segment(Eigen::Index(bias_offsets_[layer]), Eigen::Index(units_of(layer)))

@@ -68,6 +68,8 @@ class Network {
   void forward(const Vector& theta, const Matrix& inputs, ForwardPass& pass) const;
   // Pre-activation of layer l from the activations below it: z W + b.
   void affine(const Vector& theta, std::size_t layer, const Matrix& below, Matrix& out) const;
+  // out += b, row by row (nothing without biases): the last step of affine.
+  void add_bias(const Vector& theta, std::size_t layer, Matrix& out) const;
   // Applies layer l's activation (or the output function) to its pre-activations, in
   // the matrices' own precision (Matrix, or MatrixF for model.precision: single).
   template <typename M>

@@ -13,11 +13,7 @@ constexpr Eigen::Index kRowGroup = 8;
 }  // namespace
 
 bool mostly_zero(const Eigen::Ref<const Matrix>& below) {
-  Eigen::Index nonzero = 0;
-  for (Eigen::Index n = 0; n < below.rows(); ++n) {
-    for (Eigen::Index k = 0; k < below.cols(); ++k) nonzero += below(n, k) != 0.0 ? 1 : 0;
-  }
-  return 4 * nonzero <= below.size();
+  return 4 * (below.array() != 0.0).count() <= below.size();
 }
 
 void sparse_affine(const Network& network, const Vector& theta, std::size_t layer,
@@ -44,9 +40,7 @@ void sparse_affine(const Network& network, const Vector& theta, std::size_t laye
       }
     }
   }
-  if (network.architecture().bias) {
-    out.rowwise() += theta.segment(Eigen::Index(network.bias_offset(layer)), units).transpose();
-  }
+  network.add_bias(theta, layer, out);
 }
 
 }  // namespace xp::mlp
