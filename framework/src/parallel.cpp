@@ -31,7 +31,7 @@ inline void pause() {
 // and the last ones small, and no thread is left with a long block while the others
 // wait. The boundaries depend only on the count and the number of threads.
 std::vector<std::size_t> guided_bounds(std::size_t count, std::size_t threads) {
-  const std::size_t smallest = std::max<std::size_t>(1, count / (16 * threads));
+  const std::size_t smallest = std::max<std::size_t>(1, count / (64 * threads));
   std::vector<std::size_t> bounds{0};
   for (std::size_t at = 0; at < count;) {
     const std::size_t share = (count - at + 2 * threads - 1) / (2 * threads);

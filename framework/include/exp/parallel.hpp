@@ -24,13 +24,15 @@ class ThreadPool {
 
   // Calls body(begin, end) over blocks covering [0, count); returns when all are done.
   // The calling thread works too. An exception from any block is rethrown here. Blocks
-  // shrink as the job goes (a share of what is left each, at least count / (16 threads)
+  // shrink as the job goes (a share of what is left each, at least count / (64 threads)
   // but for the last), so that the threads finish together even when the indices
   // differ in cost.
   void for_each_block(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
   // The same with blocks of `block` indices (the last may be shorter): 1 for a job whose
   // items differ widely in cost, so that no thread takes several costly ones at once.
-  // A pool of one thread calls body(0, count) once, as above.
+  // Blocks are handed out in increasing order, so a block may wait for an earlier one
+  // to begin or end: that one's thread is on it (unless it threw: a block waited for
+  // must not throw). A pool of one thread calls body(0, count) once, as above.
   void for_each_block(std::size_t count, std::size_t block,
                       const std::function<void(std::size_t, std::size_t)>& body);
 
