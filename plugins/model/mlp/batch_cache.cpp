@@ -98,11 +98,13 @@ void BatchCache::forward_block(std::size_t block) {
     pass.pre_activations[l].middleRows(row, rows) = pre;
     pass.activations[l].middleRows(row, rows) = post;
   }
+  for (Eigen::Index n = row; n < row + rows; ++n) measure_sample(std::size_t(n));
 }
 
-// The forward pass's blocks and the first layer's input lists (which need the batch
-// alone) form one job, costly blocks first, handed out one at a time: a thread done
-// with its share of the blocks builds lists instead of waiting for the last block.
+// The forward pass's blocks (with each sample's measures) and the first layer's input
+// lists (which need the batch alone) form one job, costly blocks first, handed out one
+// at a time: a thread done with its share of the blocks builds lists instead of
+// waiting for the last block.
 void BatchCache::forward_and_first_inputs(ThreadPool& pool) {
   prepare_forward();
   columns.resize(network.layers());
@@ -123,8 +125,31 @@ void BatchCache::forward_and_first_inputs(ThreadPool& pool) {
 BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch& batch,
                        const Loss& loss, DifferenceSteps steps, ThreadPool& pool)
     : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
+  prepare_measures();
   forward_and_first_inputs(pool);
+  const std::size_t samples = batch.size();
+  double magnitude = 0.0;
+  for (const double l : sample_losses) magnitude += std::abs(l);
+  tolerance = samples == 0 ? 0.0 : std::ldexp(magnitude / double(samples), -57);
+  sample_tolerance.resize(samples);
+  for (std::size_t n = 0; n < samples; ++n) {
+    sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
+  }
+  if (form == ClosedForm::cross_entropy) finish_confidence();
+  for (std::size_t l = 1; l < network.layers(); ++l) {
+    columns[l].prepare(layer_input(l));
+    for (std::size_t t = 0; t < InputColumns::tiles(layer_input(l)); ++t) {
+      later_tiles_.emplace_back(l, t);
+    }
+  }
+}
 
+void BatchCache::build_later_input_tile(std::size_t tile) {
+  const auto [l, t] = later_tiles_[tile];
+  columns[l].build_tile(layer_input(l), t);
+}
+
+void BatchCache::prepare_measures() {
   const std::size_t samples = batch.size();
   const LossForm loss_form = loss.form();
   const std::size_t classes = network.units_of(network.layers() - 1);
@@ -141,32 +166,7 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
     probability_total_.assign(samples, 0.0);
     target_magnitude_.assign(samples, 0.0);
   }
-  // One job: everything of one sample at once, and the later layers' input lists
-  // (tiles of eight columns, after the samples); then what needs the whole batch.
   sample_losses.resize(samples);
-  std::vector<std::pair<std::size_t, std::size_t>> tiles;  // (layer, tile)
-  for (std::size_t l = 1; l < network.layers(); ++l) {
-    columns[l].prepare(layer_input(l));
-    for (std::size_t t = 0; t < InputColumns::tiles(layer_input(l)); ++t) tiles.emplace_back(l, t);
-  }
-  pool.for_each_block(samples + tiles.size(), [&](std::size_t first, std::size_t last) {
-    for (std::size_t k = first; k < last; ++k) {
-      if (k < samples) {
-        measure_sample(k);
-      } else {
-        const auto [l, tile] = tiles[k - samples];
-        columns[l].build_tile(layer_input(l), tile);
-      }
-    }
-  });
-  double magnitude = 0.0;
-  for (const double l : sample_losses) magnitude += std::abs(l);
-  tolerance = samples == 0 ? 0.0 : std::ldexp(magnitude / double(samples), -57);
-  sample_tolerance.resize(samples);
-  for (std::size_t n = 0; n < samples; ++n) {
-    sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
-  }
-  if (form == ClosedForm::cross_entropy) finish_confidence();
 }
 
 void BatchCache::measure_sample(std::size_t n) {

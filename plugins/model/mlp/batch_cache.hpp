@@ -37,9 +37,13 @@ struct InputColumns {
 };
 
 struct BatchCache {
-  // The setup's loops run on `pool`; nothing in the cache depends on its size.
+  // The setup's loops run on `pool`; nothing in the cache depends on its size. The
+  // input lists of the layers after the first are left to build: later_input_tiles()
+  // independent pieces, for a job of the caller's (the shortcut's series need none).
   BatchCache(const Network& network, const Vector& theta, const Batch& batch, const Loss& loss,
              DifferenceSteps steps, ThreadPool& pool);
+  std::size_t later_input_tiles() const { return later_tiles_.size(); }
+  void build_later_input_tile(std::size_t tile);  // once each, in any order, on any thread
 
   const Matrix& layer_input(std::size_t layer) const {
     return layer == 0 ? batch.inputs : pass.activations[layer - 1];
@@ -52,7 +56,7 @@ struct BatchCache {
   const Loss& loss;
   const DifferenceSteps steps;  // what the series will be asked for (truncation.hpp)
   ForwardPass pass;
-  std::vector<InputColumns> columns;  // per layer
+  std::vector<InputColumns> columns;  // per layer (after the first: see above)
   ClosedForm form = ClosedForm::none;
   double epsilon = 0.0;  // the cross-entropy's, inside the log
   // alpha = y / (y + eps): the share of a target's probability in its log's argument
@@ -91,15 +95,19 @@ struct BatchCache {
   double largest_target_weight = 0.0;
 
  private:
+  void prepare_measures();  // the loss's form, targets, and room for each sample's measures
   void forward_and_first_inputs(ThreadPool& pool);
   void prepare_forward();
-  void forward_block(std::size_t block);  // rows [8 block, 8 block + 8) of the batch
-  // Sample n's loss, target entries and (cross-entropy) its terms of the confidence;
-  // then, for the whole batch, the maxima and each sample's confidence budget.
+  // Rows [8 block, 8 block + 8) of the batch through every layer, then their measures.
+  void forward_block(std::size_t block);
+  // Sample n's loss, target entries and (cross-entropy) its terms of the confidence
+  // (as soon as its row is through); then, once the whole batch is, the maxima and each
+  // sample's confidence budget.
   void measure_sample(std::size_t n);
   void finish_confidence();
-  std::vector<double> probability_total_;  // S = sum_k y_k per sample
-  std::vector<double> target_magnitude_;   // sum_k |t_k| per sample
+  std::vector<double> probability_total_;                         // S = sum_k y_k per sample
+  std::vector<double> target_magnitude_;                          // sum_k |t_k| per sample
+  std::vector<std::pair<std::size_t, std::size_t>> later_tiles_;  // (layer, tile)
 };
 
 }  // namespace xp::mlp

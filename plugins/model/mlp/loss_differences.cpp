@@ -6,6 +6,7 @@
 
 #include "sample_change.hpp"
 #include "series_kernel.hpp"
+#include "setup_job.hpp"
 
 namespace xp::mlp {
 
@@ -56,9 +57,14 @@ MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& the
                                        const Batch& batch, const Loss& loss, DifferenceSteps steps,
                                        ThreadPool& pool, ProcessGroup& group, VectorPath path)
     : cache_(network, theta, batch, loss, steps, pool), series_(network.layers()), path_(path) {
-  if (batch.size() == 0 || !LossSeries::available(cache_)) return;
-  for (std::size_t l = 0; l < network.layers(); ++l) {
-    series_[l] = std::make_unique<LossSeries>(cache_, l, pool, group);
+  // The series' pieces (costly) first, the later layers' input lists after them.
+  SetupJob job;
+  const bool series = batch.size() > 0 && LossSeries::available(cache_);
+  if (series) series_ = LossSeries::start_every_layer(cache_, pool, group, job);
+  job.add(cache_.later_input_tiles(), [this](std::size_t t) { cache_.build_later_input_tile(t); });
+  job.run(pool);
+  for (const auto& layer : series_) {
+    if (layer) layer->finish_setup(cache_, pool, group);
   }
 }
 

@@ -36,12 +36,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "batch_cache.hpp"
 #include "exp/parallel.hpp"
 #include "exp/process_group.hpp"
 #include "lane_series.hpp"
+#include "setup_job.hpp"
 #include "truncation.hpp"
 #include "uninitialized.hpp"
 
@@ -55,11 +57,18 @@ class LossSeries {
   // Softmax with cross-entropy and identity with squared error have a series form.
   static bool available(const BatchCache& cache);
 
-  // The series of every sample and unit of `layer` (any layer).
-  // The setup runs over blocks of samples on `pool`, the processes of `group` each
-  // taking a share of the samples (sample_share.hpp); each sample's series depends on
-  // that sample alone.
-  LossSeries(const BatchCache& cache, std::size_t layer, ThreadPool& pool, ProcessGroup& group);
+  // The series of every sample and unit of every layer. The setup runs over blocks of
+  // samples on `pool`, the processes of `group` each taking a share of the samples
+  // (sample_share.hpp); each sample's series depends on that sample alone. Layers
+  // before the last two are built here, in pool jobs of their own; the last two add
+  // their pieces to `job`, which the caller runs (with pieces of its own) before
+  // calling finish_setup on every series.
+  static std::vector<std::unique_ptr<LossSeries>> start_every_layer(const BatchCache& cache,
+                                                                    ThreadPool& pool,
+                                                                    ProcessGroup& group,
+                                                                    SetupJob& job);
+  void finish_setup(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
+  ~LossSeries();
 
   std::size_t layer() const { return layer_; }
   std::size_t lanes() const { return lanes_; }                 // units, padded for vector loads
@@ -98,9 +107,8 @@ class LossSeries {
     double rho_, beta_, inverse_root_, fallback_;  // inverse_root_ = beta^(-1/p)
   };
 
-  // Sets the confidences for truncation_ and builds the series.
-  void build(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
-  void set_confidence(const BatchCache& cache);  // confidence_ for truncation_
+  LossSeries(const BatchCache& cache, std::size_t layer);  // not built yet
+  void set_confidence(const BatchCache& cache);            // confidence_ for truncation_
   // Whether the radii cover the steps the caller announced (BatchCache::steps) for all
   // but a thousandth of the (sample, unit) pairs: from a count of the pairs they miss
   // (short_pairs of each sample), or counted on the pool.
@@ -108,8 +116,11 @@ class LossSeries {
   bool covers(const BatchCache& cache, std::size_t missed) const;
   bool covers_announced_steps(const BatchCache& cache, ThreadPool& pool) const;
   // The output layer and the last hidden layer: the change reaches the output
-  // pre-activations as s(delta) times one fixed vector (moments, loss_series.cpp).
-  void build_near_output(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
+  // pre-activations as s(delta) times one fixed vector (moments,
+  // near_output_series.cpp). Built in pieces of a SetupJob, finished by finish_setup.
+  class NearOutput;
+  void start_near_output(const BatchCache& cache, const ThreadPool& pool, const ProcessGroup& group,
+                         SetupJob& job);
   // Any earlier layer: the change is carried through every later layer
   // (deep_series.cpp).
   void build_through_layers(const BatchCache& cache, ThreadPool& pool, ProcessGroup& group);
@@ -124,7 +135,8 @@ class LossSeries {
   // disk's beta (truncation_.uncapped_ratio of BatchCache::confidence_budget).
   std::vector<double> confidence_;
   std::size_t lanes_;
-  bool covers_steps_ = true;  // covers(...) of the last build's radii
+  bool covers_steps_ = true;             // covers(...) of the last build's radii
+  std::unique_ptr<NearOutput> pending_;  // a near-output setup until finish_setup
   UninitializedVector<double> coefficients_;
   std::vector<double> radius_;
 };
