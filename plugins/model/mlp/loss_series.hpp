@@ -138,7 +138,7 @@ class LossSeries {
   bool covers_steps_ = true;             // covers(...) of the last build's radii
   std::unique_ptr<NearOutput> pending_;  // a near-output setup until finish_setup
   UninitializedVector<double> coefficients_;
-  std::vector<double> radius_;
+  UninitializedVector<double> radius_;
 };
 
 }  // namespace xp::mlp

@@ -110,7 +110,7 @@ LossSeries::NearOutput::NearOutput(LossSeries& series, const BatchCache& cache,
   const std::size_t samples = cache.batch_size();
   series.lanes_ = lanes_;
   series.coefficients_.resize(samples * degree_ * lanes_);  // every sample's row written
-  series.radius_.assign(samples * lanes_, 0.0);
+  series.radius_.resize(samples * lanes_);  // every sample's row written (set_radius)
   // Filled per sample with its radii (ConfidentDisk reads it; empty: no confidences).
   series.confidence_.assign(cache.confidence_budget.size(), 0.0);
   if (cross_entropy_) disks_.reserve(units_);  // certify_units may not throw (SetupJob)
@@ -299,6 +299,7 @@ std::size_t LossSeries::NearOutput::set_radius(std::size_t n) {
       radius[u] = pre < 0.0 ? -pre : std::min(radius[u], pre);
     }
   }
+  std::fill(radius + units_, radius + lanes_, 0.0);  // the padding: no unit, no series
   return counting_ ? series_.short_pairs(cache_, n) : 0;
 }
 
