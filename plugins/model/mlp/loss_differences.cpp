@@ -107,8 +107,7 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
     return;
   }
   const double* theta = cache_.theta.data() + row.offset;
-  // Steps of the units [first, last), in arrays that start at the first unit's block
-  // of kBlock units; other lanes keep zero steps.
+  // Arrays that start at the first unit's block of kBlock units.
   const std::size_t block_first = row.first / kBlock * kBlock;
   const std::size_t blocks = (row.last - block_first + kBlock - 1) / kBlock;
   const std::size_t width = blocks * kBlock;
@@ -116,39 +115,39 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   double* step_a = scratch.step_a.data();
   double* step_b = scratch.step_b.data();
   double* reach = scratch.reach.data();
-  double* sum = scratch.sum.data();
-  std::int64_t* unsure = scratch.unsure.data();
-  std::fill_n(step_a, width, 0.0);
-  std::fill_n(step_b, width, 0.0);
-  std::fill_n(reach, width, 0.0);
-  std::fill_n(sum, width, 0.0);
-  std::fill_n(unsure, width, 0);
+  double* sum = scratch.sum.data();              // written by series_sums
+  std::int64_t* unsure = scratch.unsure.data();  // likewise
+  // One pass over the blocks' lanes: the steps of the units [first, last) (other lanes
+  // keep zero steps), and per block whether every unit of it, in this range or not,
+  // has d_b = -d_a: the formula a block takes must not depend on where the caller's
+  // ranges end (whole and pieces give the same bits).
+  const bool two_sided = b != 0.0;
   const bool symmetric_series = cache_.steps.symmetric;
-  for (std::size_t u = row.first; u < row.last; ++u) {
-    const std::size_t lane = u - block_first;
-    step_a[lane] = actual_step(theta[u], a);
-    step_b[lane] = actual_step(theta[u], b);
-    reach[lane] = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
-    // Series certified for symmetric steps only: any other pair takes the general path.
-    if (symmetric_series &&
-        !(std::abs(step_a[lane] + step_b[lane]) <= Truncation::kNearlyOpposite * reach[lane])) {
-      reach[lane] = std::numeric_limits<double>::infinity();
+  const std::size_t units = cache_.network.units_of(row.layer);
+  scratch.opposite.resize(blocks);
+  for (std::size_t k = 0; k < blocks; ++k) {
+    bool opposite = two_sided;
+    for (std::size_t lane = k * kBlock; lane < (k + 1) * kBlock; ++lane) {
+      const std::size_t u = block_first + lane;
+      const double da = u < units ? actual_step(theta[u], a) : 0.0;
+      const double db = u < units ? actual_step(theta[u], b) : 0.0;
+      opposite = opposite && db == -da;
+      const bool inside = u >= row.first && u < row.last;
+      step_a[lane] = inside ? da : 0.0;
+      step_b[lane] = inside ? db : 0.0;
+      reach[lane] = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
+      // Series certified for symmetric steps only: any other pair takes the general path.
+      if (symmetric_series &&
+          !(std::abs(step_a[lane] + step_b[lane]) <= Truncation::kNearlyOpposite * reach[lane])) {
+        reach[lane] = std::numeric_limits<double>::infinity();
+      }
     }
+    scratch.opposite[k] = opposite ? 1 : 0;
   }
 
   const LossSeries* series = series_[row.layer].get();
   const AffectedSamples affected = affected_by(cache_, row.layer, row.bias, row.input);
   if (series != nullptr) {
-    // Per block: whether every unit of the block (in this range or not) has d_b = -d_a.
-    const bool two_sided = b != 0.0;
-    const std::size_t units = cache_.network.units_of(row.layer);
-    scratch.opposite.assign(blocks, two_sided ? 1 : 0);
-    for (std::size_t k = 0; k < blocks && two_sided; ++k) {
-      const std::size_t end = std::min(block_first + (k + 1) * kBlock, units);
-      for (std::size_t u = block_first + k * kBlock; u < end; ++u) {
-        if (actual_step(theta[u], b) != -actual_step(theta[u], a)) scratch.opposite[k] = 0;
-      }
-    }
     series_sums(path_, *series, affected, block_first, blocks, two_sided, scratch.opposite.data(),
                 step_a, step_b, reach, sum, unsure);
   }
