@@ -127,6 +127,11 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
     : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
   prepare_measures();
   forward_and_first_inputs(pool);
+  finish_measures();
+  prepare_later_inputs();
+}
+
+void BatchCache::finish_measures() {
   const std::size_t samples = batch.size();
   double magnitude = 0.0;
   for (const double l : sample_losses) magnitude += std::abs(l);
@@ -136,6 +141,9 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
     sample_tolerance[n] = tolerance + std::ldexp(std::abs(sample_losses[n]), -57);
   }
   if (form == ClosedForm::cross_entropy) finish_confidence();
+}
+
+void BatchCache::prepare_later_inputs() {
   for (std::size_t l = 1; l < network.layers(); ++l) {
     columns[l].prepare(layer_input(l));
     for (std::size_t t = 0; t < InputColumns::tiles(layer_input(l)); ++t) {

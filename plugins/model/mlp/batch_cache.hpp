@@ -101,12 +101,14 @@ struct BatchCache {
   // Rows [8 block, 8 block + 8) of the batch through every layer, then their measures.
   void forward_block(std::size_t block);
   // Sample n's loss, target entries and (cross-entropy) its terms of the confidence
-  // (as soon as its row is through); then, once the whole batch is, the maxima and each
-  // sample's confidence budget.
+  // (as soon as its row is through); then, once the whole batch is, the tolerances,
+  // the maxima and each sample's confidence budget.
   void measure_sample(std::size_t n);
+  void finish_measures();
   void finish_confidence();
-  std::vector<double> probability_total_;                         // S = sum_k y_k per sample
-  std::vector<double> target_magnitude_;                          // sum_k |t_k| per sample
+  void prepare_later_inputs();             // room for the later layers' lists, and their tiles
+  std::vector<double> probability_total_;  // S = sum_k y_k per sample
+  std::vector<double> target_magnitude_;   // sum_k |t_k| per sample
   std::vector<std::pair<std::size_t, std::size_t>> later_tiles_;  // (layer, tile)
 };
 

@@ -62,7 +62,9 @@ class LossSeries {
   // (sample_share.hpp); each sample's series depends on that sample alone. Layers
   // before the last two are built here, in pool jobs of their own; the last two add
   // their pieces to `job`, which the caller runs (with pieces of its own) before
-  // calling finish_setup on every series.
+  // calling finish_setup on every series, in layer order: it gathers between
+  // processes, so every process calls it in the same order. A series is usable
+  // (coefficients, radius) only after its finish_setup.
   static std::vector<std::unique_ptr<LossSeries>> start_every_layer(const BatchCache& cache,
                                                                     ThreadPool& pool,
                                                                     ProcessGroup& group,

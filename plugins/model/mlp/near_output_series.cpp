@@ -159,14 +159,15 @@ void LossSeries::NearOutput::prepare_directions() {
 
 void LossSeries::NearOutput::add_pieces(SetupJob& job) {
   // Cross-entropy's bounds need nothing from the series: they come first, and each
-  // block sets its radii after its series, by when the bounds are there.
+  // block sets its radii after its series, by when the bounds are usually there (a
+  // block of other processes' samples, radii only, may wait for them).
   if (cross_entropy_) job.add(1, [this](std::size_t) { certify_units(); });
   job.add(ranges_.size(), [this](std::size_t i) { run_range(ranges_[i]); });
 }
 
 // The certified radius of each unit: M bounds |F| on the disk |delta| <= rho; for
 // cross-entropy refined per sample (ConfidentDisk).
-void LossSeries::NearOutput::certify_units() {
+void LossSeries::NearOutput::certify_units() noexcept {
   const double log_three_halves = std::log(1.5);
   for (std::size_t u = 0; u < units_; ++u) {
     const double w = largest_[u];
@@ -202,20 +203,22 @@ void LossSeries::NearOutput::run_range(const Range& range) {
   if (range.series) {
     Work work(lanes_, degree_);
     for (std::size_t n = range.begin; n < range.end; ++n) series_of(n, work);
-    if (!cross_entropy_) {
-      const std::lock_guard<std::mutex> lock(merge_);
-      for (std::size_t u = 0; u < units_; ++u) {
-        worst_slope_[u] = std::max(worst_slope_[u], work.slope[u]);
-        worst_curvature_[u] = std::max(worst_curvature_[u], work.curvature[u]);
-      }
-      return;
-    }
+    if (!cross_entropy_) merge_worst(work);
   }
+  if (!cross_entropy_) return;  // its radii need the whole batch's worst slopes (finish)
   // The bounds' piece was handed out before this one (SetupJob): its thread is on it.
   while (!certified_ready_.load(std::memory_order_acquire)) std::this_thread::yield();
   std::size_t missed = 0;
   for (std::size_t n = range.begin; n < range.end; ++n) missed += set_radius(n);
   short_count_ += missed;
+}
+
+void LossSeries::NearOutput::merge_worst(const Work& work) {
+  const std::lock_guard<std::mutex> lock(merge_);
+  for (std::size_t u = 0; u < units_; ++u) {
+    worst_slope_[u] = std::max(worst_slope_[u], work.slope[u]);
+    worst_curvature_[u] = std::max(worst_curvature_[u], work.curvature[u]);
+  }
 }
 
 // G(s) of sample n: the loss change per change s of the unit's activation.

@@ -5,9 +5,9 @@
 //
 // The setup comes in pieces (SetupJob), so that both layers and the batch cache's
 // input lists share one pool job: first, for cross-entropy, the per-unit bounds; then
-// blocks of samples, each computing its samples' series and, once the bounds are
-// there, their radii. Squared error needs the whole batch's worst slopes before any
-// radius: its radii are a second job (finish).
+// blocks of samples, each computing its samples' series (this process's share) and,
+// once the bounds are there, their radii (every sample). Squared error needs the whole
+// batch's worst slopes before any radius: its radii are a second job (finish).
 #pragma once
 
 #include <atomic>
@@ -39,11 +39,16 @@ class LossSeries::NearOutput {
   };
   struct Work;  // one range's working arrays
   void prepare_directions();
-  void certify_units();
+  // Waited for by the range pieces (SetupJob): it must not throw, or they would wait
+  // forever; noexcept turns a throw into termination instead.
+  void certify_units() noexcept;
   void run_range(const Range& range);
+  void merge_worst(const Work& work);  // squared error: a block's worst slopes into the batch's
   void loss_series_of(std::size_t n, Work& work) const;  // G(s) into work.g
   void series_of(std::size_t n, Work& work);
-  std::size_t set_radius(std::size_t n);  // returns how many miss the announced steps
+  // Sample n's radii (and, for cross-entropy, its confidence first); returns how many
+  // miss the announced steps.
+  std::size_t set_radius(std::size_t n);
 
   LossSeries& series_;
   const BatchCache& cache_;
