@@ -59,8 +59,9 @@ MlpLossDifferences::MlpLossDifferences(const Network& network, const Vector& the
     : cache_(network, theta, batch, loss, steps, pool), series_(network.layers()), path_(path) {
   // The series' pieces (costly) first, the later layers' input lists after them.
   SetupJob job;
-  const bool series = batch.size() > 0 && LossSeries::available(cache_);
-  if (series) series_ = LossSeries::start_every_layer(cache_, pool, group, job);
+  if (batch.size() > 0 && LossSeries::available(cache_)) {
+    series_ = LossSeries::start_every_layer(cache_, pool, group, job);
+  }
   job.add(cache_.later_input_tiles(), [this](std::size_t t) { cache_.build_later_input_tile(t); });
   job.run(pool);
   for (const auto& layer : series_) {
