@@ -25,6 +25,23 @@ FUZZ_SECONDS=${EXP_FUZZ_SECONDS:-60}
 JOBS=$(nproc)
 
 section() { printf '\n==== %s ====\n' "$*"; }
+# ctest on build folder $1 with a temporary folder of its own, which must be empty of
+# test folders afterwards: every test program removes what it made
+# (tests/support: exp-tests-<pid>). Returns ctest's status.
+run_suite() {
+  local tmp status=0 left
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/exp-ctest.XXXXXX")
+  chmod 0755 "$tmp"  # tests/slurm's munged wants every folder above its socket open to all
+  TMPDIR=$tmp ctest --test-dir "$1" --output-on-failure -j "$JOBS" || status=$?
+  left=$(find "$tmp" -mindepth 1 -maxdepth 1 -name 'exp-tests-*')
+  if ((status == 0)) && [[ -n $left ]]; then
+    echo "FAILED: a test program left its folder behind:"
+    echo "$left"
+    return 1
+  fi
+  rm -rf "$tmp"
+  return "$status"
+}
 started=$SECONDS
 elapsed() { echo "($(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s so far)"; }
 
@@ -42,7 +59,7 @@ cmake -S . -B "$BUILD_DIR" >/dev/null
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 section "test suite ($BUILD_DIR)"
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+run_suite "$BUILD_DIR"
 elapsed
 
 if [[ ${EXP_QUICK:-0} == 1 ]]; then
@@ -65,7 +82,7 @@ sanitizer_logs=$(mktemp -d "${TMPDIR:-/tmp}/exp-sanitizer-logs.XXXXXX")
 export ASAN_OPTIONS="log_path=$sanitizer_logs/asan:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 suite_status=0
-ctest --test-dir "$ASAN_BUILD_DIR" --output-on-failure -j "$JOBS" || suite_status=$?
+run_suite "$ASAN_BUILD_DIR" || suite_status=$?
 unset ASAN_OPTIONS UBSAN_OPTIONS
 if compgen -G "$sanitizer_logs/*" >/dev/null; then
   for log in "$sanitizer_logs"/*; do

@@ -1,9 +1,11 @@
 #include "test_support.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -58,10 +60,39 @@ std::string error_of(const std::function<void()>& action) {
   return "";
 }
 
+namespace {
+
+// One folder per test program, <temp>/exp-tests-<pid>, holding every directory
+// fresh_directory makes; removed when the program ends, so that a test run leaves the
+// temporary folder as it found it (EXP_KEEP_TEST_FILES=1 keeps it, to look at). Only
+// the process that made it removes it: a forked child that exits must not take its
+// parent's files.
+class TestFolder {
+ public:
+  TestFolder()
+      : path_(std::filesystem::temp_directory_path() / ("exp-tests-" + std::to_string(owner_))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TestFolder() {
+    const char* keep = std::getenv("EXP_KEEP_TEST_FILES");
+    if (getpid() != owner_ || (keep != nullptr && std::string(keep) == "1")) return;
+    std::error_code ignored;  // a folder still mounted on, say: nothing to report at exit
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  const pid_t owner_ = getpid();
+  const std::filesystem::path path_;
+};
+
+}  // namespace
+
 std::filesystem::path fresh_directory(const std::string& prefix) {
+  static const TestFolder folder;
   std::random_device entropy;
   for (;;) {
-    auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(entropy()));
+    auto dir = folder.path() / (prefix + "-" + std::to_string(entropy()));
     if (std::filesystem::create_directories(dir)) return dir;
   }
 }

@@ -47,7 +47,8 @@ Run run_experiment(const std::filesystem::path& runs, const std::string& argumen
 // The message of the xp::Error that action throws, or "" if it throws none.
 std::string error_of(const std::function<void()>& action);
 
-// A fresh, empty directory under the system's temporary folder.
+// A fresh, empty directory under the system's temporary folder (in exp-tests-<pid>,
+// which the test program removes when it exits; EXP_KEEP_TEST_FILES=1 keeps it).
 std::filesystem::path fresh_directory(const std::string& prefix);
 
 std::string read_file(const std::filesystem::path& file);
