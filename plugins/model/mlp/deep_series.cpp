@@ -44,7 +44,6 @@
 //    (v: the unit's Jacobian column), then the output's bound as for one layer.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "loss_series.hpp"
 #include "sample_share.hpp"
@@ -52,8 +51,6 @@
 namespace xp::mlp {
 
 namespace {
-
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Everything one sample's propagation writes, reused from sample to sample.
 struct Propagation {
@@ -301,18 +298,10 @@ void LossSeries::build_through_layers(const BatchCache& cache, ThreadPool& pool,
             for (std::size_t u = 0; u < lanes_; ++u) q[m][u] += yk * e[m][u];
           }
         }
-        for (const auto& [k, t] : cache.target_entries[n]) {
-          const double alpha = cache.alpha(y[Eigen::Index(k)]);
-          const double beta = 1.0 - alpha;
-          const LaneSeries e = row_series(x, Eigen::Index(k), lanes_, degree);
-          for (std::size_t m = 1; m <= degree; ++m) {
-            for (std::size_t u = 0; u < lanes_; ++u) {
-              state.r[m][u] = alpha * e[m][u] + beta * q[m][u];
-            }
-          }
-          add_log1p(state.r, -t, g, state.work);
-        }
-        add_log1p(q, cache.target_sum[n], g, state.work);
+        const auto class_series = [&](std::size_t k, std::size_t m) {
+          return &x(Eigen::Index(k), Eigen::Index(m) * width);  // expm1, composed above
+        };
+        add_cross_entropy_series(cache, n, q, class_series, state.r, g, state.work);
       } else {
         for (std::size_t k = 0; k < classes; ++k) {
           const double residual = y[Eigen::Index(k)] - cache.targets(row, Eigen::Index(k));

@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <limits>
 
 #include "near_output_series.hpp"
 
 namespace xp::mlp {
-
-namespace {
-
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
-}  // namespace
 
 double LossSeries::certified_radius(double rho, double bound, double tolerance,
                                     const Truncation& truncation) {

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -51,6 +52,32 @@ namespace xp::mlp {
 
 // Units are padded to a multiple of this: one AVX-512 register of doubles.
 inline constexpr std::size_t kLaneMultiple = 8;
+
+// A radius without limit, or a bound that does not hold.
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// Adds sample n's cross-entropy G (above) to g, given Q = sum_k y_k E_k as q and
+// class_series(k, m), coefficient m of E_k, one per lane; r and work are scratch.
+// E_k is expm1 of output k's change: w_k^m / m! for the last two layers, a
+// composition for deeper ones.
+template <typename ClassSeries>
+void add_cross_entropy_series(const BatchCache& cache, std::size_t n, const LaneSeries& q,
+                              const ClassSeries& class_series, LaneSeries& r, LaneSeries& g,
+                              SeriesWorkspace& work) {
+  const auto y = cache.pass.outputs().row(Eigen::Index(n));
+  for (const auto& [k, t] : cache.target_entries[n]) {
+    const double alpha = cache.alpha(y[Eigen::Index(k)]);
+    const double beta = 1.0 - alpha;
+    for (std::size_t m = 1; m <= q.degree(); ++m) {
+      const double* e = class_series(k, m);
+      const double* qm = q[m];
+      double* rm = r[m];
+      for (std::size_t u = 0; u < q.lanes(); ++u) rm[u] = alpha * e[u] + beta * qm[u];
+    }
+    add_log1p(r, -t, g, work);
+  }
+  add_log1p(q, cache.target_sum[n], g, work);
+}
 
 class LossSeries {
  public:

@@ -3,14 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <thread>
 
 namespace xp::mlp {
 
 namespace {
-
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // rho (the Cauchy disk's radius in delta) and Lambda (the bound of |act'| on it) for
 // a smooth activation, given that the disk in s may not exceed s_radius.
@@ -248,18 +245,10 @@ void LossSeries::NearOutput::loss_series_of(std::size_t n, Work& work) const {
       for (std::size_t u = 0; u < lanes_; ++u) qm[u] += yk * pw[u];
     }
   }
-  for (const auto& [k, t] : cache_.target_entries[n]) {
-    const double alpha = cache_.alpha(y[Eigen::Index(k)]);
-    const double beta = 1.0 - alpha;
-    for (std::size_t m = 1; m <= degree_; ++m) {
-      const double* pw = &powers_(Eigen::Index((m - 1) * classes_ + k), 0);
-      const double* qm = q[m];
-      double* rm = work.r[m];
-      for (std::size_t u = 0; u < lanes_; ++u) rm[u] = alpha * pw[u] + beta * qm[u];
-    }
-    add_log1p(work.r, -t, g, work.scratch);
-  }
-  add_log1p(q, cache_.target_sum[n], g, work.scratch);
+  const auto class_series = [&](std::size_t k, std::size_t m) {
+    return &powers_(Eigen::Index((m - 1) * classes_ + k), 0);
+  };
+  add_cross_entropy_series(cache_, n, q, class_series, work.r, g, work.scratch);
 }
 
 void LossSeries::NearOutput::series_of(std::size_t n, Work& work) {
