@@ -89,8 +89,9 @@ void BatchCache::forward_block(std::size_t block) {
   for (std::size_t l = 0; l < network.layers(); ++l) {
     const Matrix& below = l == 0 ? batch.inputs : pass.activations[l - 1];
     const auto inputs = below.middleRows(row, rows);
-    if (mostly_zero(inputs)) {
-      sparse_affine(network, theta, l, inputs, pre);
+    const SparseRows sparse(inputs);
+    if (sparse.mostly_zero()) {
+      sparse.affine(network, theta, l, pre);
     } else {
       network.affine(theta, l, inputs, pre);
     }

@@ -1,28 +1,48 @@
 // The pre-activations of a few rows of a batch, z = x W + b, with each entry summed
 // over the non-zero inputs only, in increasing input order: a zero input times a
 // finite weight adds nothing, and in MNIST's digits four pixels in five are zero. The
-// shortcut's forward pass (BatchCache) runs it on blocks of 8 rows that are
-// mostly_zero: each row of W is read once for the whole block while the block's
-// outputs stay in cache, and no packed copy of W is made per block, as a general
-// matrix product does (about 1.4x faster on MNIST's digits); on denser blocks
-// (Fashion-MNIST's images are half non-zero, sigmoid layers all) the product is faster. Each
-// entry's sum does not depend on the other rows, so the result is the same whichever blocks the
-// batch is cut into. (Unlike a full product, a zero input times an infinite or NaN weight adds
+// shortcut's forward pass (BatchCache) runs it on blocks of 8 rows that are mostly
+// zero. Each row's non-zero inputs are listed once; then, for a chunk of units at a
+// time, the row's sums are carried in registers over that list, reading one row of W
+// per non-zero input (no packed copy of W per block, as a general matrix product makes,
+// and no store of the sums per input). On denser blocks (Fashion-MNIST's images are
+// half non-zero, sigmoid layers all) the product is faster. Each entry's sum does not
+// depend on the other rows, so the result is the same whichever blocks the batch is
+// cut into. (Unlike a full product, a zero input times an infinite or NaN weight adds
 // nothing here; such a network's full loss is NaN, and the run stops on it.)
+//
+//   SparseRows rows(inputs);
+//   if (rows.mostly_zero()) rows.affine(network, theta, layer, z);
+//   else network.affine(theta, layer, inputs, z);
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "exp/tensor.hpp"
 #include "network.hpp"
+#include "uninitialized.hpp"
 
 namespace xp::mlp {
 
-// Whether at most a quarter of the entries are non-zero: where sparse_affine is the
-// faster of the two.
-bool mostly_zero(const Eigen::Ref<const Matrix>& below);
+class SparseRows {
+ public:
+  explicit SparseRows(const Eigen::Ref<const Matrix>& rows);
 
-void sparse_affine(const Network& network, const Vector& theta, std::size_t layer,
-                   const Eigen::Ref<const Matrix>& below, Matrix& out);
+  // Whether at most a quarter of the entries are non-zero: where affine() is the
+  // faster of the two.
+  bool mostly_zero() const { return mostly_zero_; }
+  // z = rows W + b of `layer`; only where mostly_zero().
+  void affine(const Network& network, const Vector& theta, std::size_t layer, Matrix& out) const;
+
+ private:
+  Eigen::Index rows_, cols_;
+  bool mostly_zero_ = true;
+  // Row n's non-zero entries: inputs_ and values_ from starts_[n] to starts_[n + 1].
+  UninitializedVector<std::uint32_t> inputs_;  // written before read: no memset per block
+  UninitializedVector<double> values_;
+  std::vector<std::size_t> starts_;
+};
 
 }  // namespace xp::mlp
