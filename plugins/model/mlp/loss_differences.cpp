@@ -155,13 +155,22 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
 
   ShortcutCounts& counts = scratch.counts;
   counts.pairs += affected.count * count;
+  // Every unit's series sum, in loops that the compiler vectorises (read one lane at a
+  // time, what the kernel has just stored a register at a time waits for the store);
+  // the units some sample of which was unsure are computed again below.
+  if (series != nullptr) {
+    const std::size_t first = row.first - block_first;
+    std::int64_t any_unsure = 0;
+    for (std::size_t u = 0; u < count; ++u) {
+      out[u] = sum[first + u] / double(samples);
+      any_unsure |= unsure[first + u];
+    }
+    if (any_unsure == 0) return;
+  }
   std::unique_ptr<SampleChange>& exact = scratch.exact;
   for (std::size_t u = 0; u < count; ++u) {
     const std::size_t lane = row.first + u - block_first;
-    if (series != nullptr && unsure[lane] == 0) {
-      out[u] = sum[lane] / double(samples);
-      continue;
-    }
+    if (series != nullptr && unsure[lane] == 0) continue;
     // Some sample was beyond its certified radius: those samples take the general
     // exact path, the others their series term.
     const std::size_t unit = row.first + u;
