@@ -22,10 +22,12 @@ std::size_t InputColumns::tiles(const Matrix& inputs) {
 }
 
 void InputColumns::build_tile(const Matrix& inputs, std::size_t tile) {
-  // Column by column, without branches: every entry is written and kept only if
-  // non-zero (so each column has one spare slot); writes are sequential, and each
-  // column lists its samples in increasing order. Columns go eight at a time, so that
-  // each row's eight entries come from one cache line (the matrix is row-major).
+  // Column by column, without a branch per entry: every entry of a row's tile that holds
+  // a non-zero one is written, and kept only if non-zero (so each column has one spare
+  // slot); writes are sequential, and each column lists its samples in increasing order.
+  // Columns go eight at a time, so that each row's eight entries come from one cache
+  // line (the matrix is row-major), and a row whose eight are all zero (an image's
+  // border) is passed over with one test.
   const auto rows = std::size_t(inputs.rows());
   const std::size_t begin = tile * kTile;
   const std::size_t end = std::min(std::size_t(inputs.cols()), begin + kTile);
@@ -33,11 +35,12 @@ void InputColumns::build_tile(const Matrix& inputs, std::size_t tile) {
   for (std::size_t i = begin; i < end; ++i) at[i - begin] = starts[i] = i * (rows + 1);
   for (std::size_t n = 0; n < rows; ++n) {
     const double* row = &inputs(Eigen::Index(n), Eigen::Index(begin));
+    if (!any_non_zero(row, end - begin)) continue;
     for (std::size_t i = 0; i < end - begin; ++i) {
       const double x = row[i];
       samples[at[i]] = std::uint32_t(n);
       values[at[i]] = x;
-      at[i] += x != 0.0 ? 1 : 0;
+      at[i] += non_zero(x) ? 1 : 0;
     }
   }
   for (std::size_t i = begin; i < end; ++i) ends[i] = at[i - begin];

@@ -85,15 +85,13 @@ SparseRows::SparseRows(const Eigen::Ref<const Matrix>& rows)
   const auto keep = [&](const double* row, Eigen::Index k) {
     inputs_[count] = std::uint32_t(k);
     values_[count] = row[k];
-    count += row[k] != 0.0 ? 1 : 0;
+    count += non_zero(row[k]) ? 1 : 0;
   };
   for (Eigen::Index n = 0; n < rows_; ++n) {
     const double* row = rows.data() + n * rows.outerStride();
     Eigen::Index k = 0;
     for (; k + kSkip <= cols_; k += kSkip) {
-      bool any = false;
-      for (Eigen::Index j = 0; j < kSkip; ++j) any |= row[k + j] != 0.0;
-      if (!any) continue;
+      if (!any_non_zero(row + k, std::size_t(kSkip))) continue;
       for (Eigen::Index j = 0; j < kSkip; ++j) keep(row, k + j);
     }
     for (; k < cols_; ++k) keep(row, k);

@@ -16,6 +16,7 @@
 //   else network.affine(theta, layer, inputs, z);
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -25,6 +26,17 @@
 #include "uninitialized.hpp"
 
 namespace xp::mlp {
+
+// Whether x != 0.0 (NaN is), from its bits without the sign: a test the compiler
+// vectorises, where the comparison's handling of NaN keeps it one entry at a time.
+inline bool non_zero(double x) { return (std::bit_cast<std::uint64_t>(x) << 1) != 0; }
+
+// Whether any of x[0, count) is non-zero, likewise.
+inline bool any_non_zero(const double* x, std::size_t count) {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < count; ++i) bits |= std::bit_cast<std::uint64_t>(x[i]) << 1;
+  return bits != 0;
+}
 
 class SparseRows {
  public:
