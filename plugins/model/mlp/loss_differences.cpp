@@ -118,32 +118,39 @@ void MlpLossDifferences::compute_row(const Row& row, double a, double b, Scratch
   double* reach = scratch.reach.data();
   double* sum = scratch.sum.data();              // written by series_sums
   std::int64_t* unsure = scratch.unsure.data();  // likewise
-  // One pass over the blocks' lanes: the steps of the units [first, last) (other lanes
-  // keep zero steps), and per block whether every unit of it, in this range or not,
-  // has d_b = -d_a: the formula a block takes must not depend on where the caller's
-  // ranges end (whole and pieces give the same bits).
+  // The steps of every lane's unit (zero past the layer's units); per block whether
+  // every unit of it, in this range or not, has d_b = -d_a: the formula a block takes
+  // must not depend on where the caller's ranges end (whole and pieces give the same
+  // bits); then only the units [first, last) keep their steps. Loops over lanes that
+  // the compiler vectorises.
   const bool two_sided = b != 0.0;
-  const bool symmetric_series = cache_.steps.symmetric;
   const std::size_t units = cache_.network.units_of(row.layer);
+  const std::size_t present = std::min(width, units - block_first);
+  for (std::size_t lane = 0; lane < present; ++lane) {
+    step_a[lane] = actual_step(theta[block_first + lane], a);
+    step_b[lane] = actual_step(theta[block_first + lane], b);
+  }
   scratch.opposite.resize(blocks);
   for (std::size_t k = 0; k < blocks; ++k) {
-    bool opposite = two_sided;
-    for (std::size_t lane = k * kBlock; lane < (k + 1) * kBlock; ++lane) {
-      const std::size_t u = block_first + lane;
-      const double da = u < units ? actual_step(theta[u], a) : 0.0;
-      const double db = u < units ? actual_step(theta[u], b) : 0.0;
-      opposite = opposite && db == -da;
-      const bool inside = u >= row.first && u < row.last;
-      step_a[lane] = inside ? da : 0.0;
-      step_b[lane] = inside ? db : 0.0;
-      reach[lane] = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
-      // Series certified for symmetric steps only: any other pair takes the general path.
-      if (symmetric_series &&
-          !(std::abs(step_a[lane] + step_b[lane]) <= Truncation::kNearlyOpposite * reach[lane])) {
-        reach[lane] = std::numeric_limits<double>::infinity();
-      }
+    int opposite = two_sided ? 1 : 0;
+    for (std::size_t lane = k * kBlock; lane < std::min(present, (k + 1) * kBlock); ++lane) {
+      opposite &= step_b[lane] == -step_a[lane] ? 1 : 0;
     }
-    scratch.opposite[k] = opposite ? 1 : 0;
+    scratch.opposite[k] = char(opposite);
+  }
+  const auto keep_only = [&](double* steps) {
+    std::fill(steps, steps + (row.first - block_first), 0.0);
+    std::fill(steps + (row.last - block_first), steps + width, 0.0);
+  };
+  keep_only(step_a);
+  keep_only(step_b);
+  // Series certified for symmetric steps only: any other pair takes the general path.
+  const bool symmetric_series = cache_.steps.symmetric;
+  for (std::size_t lane = 0; lane < width; ++lane) {
+    const double largest = std::max(std::abs(step_a[lane]), std::abs(step_b[lane]));
+    const bool certified = !symmetric_series || std::abs(step_a[lane] + step_b[lane]) <=
+                                                    Truncation::kNearlyOpposite * largest;
+    reach[lane] = certified ? largest : std::numeric_limits<double>::infinity();
   }
 
   const LossSeries* series = series_[row.layer].get();
