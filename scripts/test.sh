@@ -25,21 +25,20 @@ FUZZ_SECONDS=${EXP_FUZZ_SECONDS:-60}
 JOBS=$(nproc)
 
 section() { printf '\n==== %s ====\n' "$*"; }
-# ctest on build folder $1 with a temporary folder of its own, which must be empty of
-# test folders afterwards: every test program removes what it made
-# (tests/support: exp-tests-<pid>). Returns ctest's status.
+# ctest on build folder $1; then no test program's folder may be left in the temporary
+# folder: each removes what it made when it exits (tests/support: exp-tests-<pid>),
+# unless EXP_KEEP_TEST_FILES=1 asks to keep them. Returns ctest's status.
 run_suite() {
-  local tmp status=0 left
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/exp-ctest.XXXXXX")
-  chmod 0755 "$tmp"  # tests/slurm's munged wants every folder above its socket open to all
-  TMPDIR=$tmp ctest --test-dir "$1" --output-on-failure -j "$JOBS" || status=$?
-  left=$(find "$tmp" -mindepth 1 -maxdepth 1 -name 'exp-tests-*')
-  if ((status == 0)) && [[ -n $left ]]; then
+  local status=0 before after left
+  before=$(compgen -G "${TMPDIR:-/tmp}/exp-tests-*" || true)
+  ctest --test-dir "$1" --output-on-failure -j "$JOBS" || status=$?
+  after=$(compgen -G "${TMPDIR:-/tmp}/exp-tests-*" || true)
+  left=$(comm -13 <(sort <<<"$before") <(sort <<<"$after") | sed '/^$/d')
+  if ((status == 0)) && [[ ${EXP_KEEP_TEST_FILES:-0} != 1 && -n $left ]]; then
     echo "FAILED: a test program left its folder behind:"
     echo "$left"
     return 1
   fi
-  rm -rf "$tmp"
   return "$status"
 }
 started=$SECONDS

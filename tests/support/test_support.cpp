@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace xp::test {
@@ -27,7 +29,8 @@ CommandResult run_command(const std::string& command_line) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t read = 0;
-  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), read);
+  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), read);
   const int status = pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
@@ -72,12 +75,25 @@ class TestFolder {
   TestFolder()
       : path_(std::filesystem::temp_directory_path() / ("exp-tests-" + std::to_string(owner_))) {
     std::filesystem::create_directories(path_);
+    // Open to all whatever the umask, as /tmp is: tests/slurm's munged (another user)
+    // needs every folder above its socket open.
+    std::filesystem::permissions(
+        path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                   std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                   std::filesystem::perms::others_exec);
   }
   ~TestFolder() {
     const char* keep = std::getenv("EXP_KEEP_TEST_FILES");
     if (getpid() != owner_ || (keep != nullptr && std::string(keep) == "1")) return;
-    std::error_code ignored;  // a folder still mounted on, say: nothing to report at exit
-    std::filesystem::remove_all(path_, ignored);
+    // A daemon a test stopped (tests/slurm) may still be writing its last files: a few
+    // tries, half a second apart. Errors are not reported at exit; scripts/test.sh
+    // checks that the folder is gone.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      std::error_code error;
+      std::filesystem::remove_all(path_, error);
+      if (!error) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
   }
   const std::filesystem::path& path() const { return path_; }
 

@@ -31,11 +31,13 @@ struct Entries {
 };
 
 // out[0, width) = sum over the entries (in increasing input order) of value times the
-// entry's row of `weights` (rows `stride` apart, at least kLanes wide), with
-// kRegisters kLanes <= width < (kRegisters + 1) kLanes; the sums stay in registers.
-// Units past the registers take one more, loaded as the last kLanes units of the range
-// (it overlaps the others, whose sums it computes again, the same way). Each sum takes its terms in
-// the order of a plain loop `z[u] += x * w[u]`: the same bits.
+// entry's row of `weights` (rows `stride` apart), with width = 4 kLanes for
+// kRegisters = 4 and kRegisters kLanes < width <= (kRegisters + 1) kLanes otherwise;
+// the sums stay in registers. Units past the registers take one more, loaded as the
+// last kLanes units of the range: it overlaps the others, whose sums it computes again
+// the same way, and may start before weights[0] and out[0], in units of the same row
+// that an earlier call summed (the caller's rows are at least kLanes wide). Each sum
+// takes its terms in the order of a plain loop `z[u] += x * w[u]`: the same bits.
 template <int kRegisters>
 void sum_units(const Entries& entries, const double* weights, Eigen::Index stride,
                Eigen::Index width, double* out) {
