@@ -4,8 +4,10 @@
 // plugins and loader: the naive central difference (a full forward pass per
 // evaluation), the mlp's exact shortcut for central (one thread and all threads) and
 // forward differences, and backprop. Reports the median of repeated runs, the ratio
-// to backprop, the processor and vector instructions it ran on, and the share of
-// (parameter, sample) pairs the shortcut computed on its general path; checks that
+// to backprop, the gain of all threads over one beside that of arithmetic alone in the
+// same rounds (what the machine gives at best), the processor and vector instructions
+// it ran on, and the share of (parameter, sample) pairs the shortcut computed on its
+// general path; checks that
 // the fast and analytic gradients agree, so a fast wrong number cannot pass.
 //
 //   build/bin/gradient_bench --data data/mnist --repeat 200 --naive-repeat 3
@@ -130,18 +132,25 @@ void train(Setup& setup, int steps, xp::Random& rng) {
   }
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// Wall time of one call, in milliseconds.
+double ms_of(const std::function<void()>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  body();
+  const auto stop = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(stop - start).count();
+}
+
 // Median wall time of `runs` calls, in milliseconds.
 double median_ms(int runs, const std::function<void()>& body) {
   std::vector<double> times;
-  for (int r = 0; r < runs; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    body();
-    const auto stop = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  const std::size_t middle = times.size() / 2;
-  return times.size() % 2 == 1 ? times[middle] : 0.5 * (times[middle - 1] + times[middle]);
+  for (int r = 0; r < runs; ++r) times.push_back(ms_of(body));
+  return median(times);
 }
 
 struct Row {
@@ -173,6 +182,69 @@ Row measure(Setup& setup, const std::string& method, const std::string& yaml, un
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (communication) *communication = (group.communication_seconds() - before) / seconds;
   return row;
+}
+
+// Arithmetic on registers alone, split over the pool the way a gradient's parameters
+// are (about a millisecond on one thread, as long as the book's gradient): what two
+// threads can gain on this machine at all. A processor may clock one busy core higher
+// than two, and a virtual machine's cores share their host with other tenants; neither
+// shows in one timing.
+void compute_only(xp::ThreadPool& pool, std::vector<double>& out) {
+  constexpr int kRounds = 1000;
+  pool.for_each_block(out.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      double lanes[8];
+      for (int k = 0; k < 8; ++k) lanes[k] = 1.0 + 1e-9 * double(i + std::size_t(k));
+      for (int round = 0; round < kRounds; ++round) {
+        for (double& x : lanes) x = x * 0.999999 + 1e-7;
+      }
+      out[i] = std::accumulate(std::begin(lanes), std::end(lanes), 0.0);
+    }
+  });
+}
+
+struct Scaling {
+  double gradient = 0.0;  // fast central, 1 thread / all threads (median of the rounds)
+  double ceiling = 0.0;   // compute_only, the same
+};
+
+// One thread against all, round by round (a gradient on each pool, then the
+// compute-only loop on each), so that both ratios see the machine in the same state:
+// on a shared host it drifts within seconds, and rows measured one after the other
+// compare different moments.
+Scaling thread_scaling(Setup& setup, unsigned threads, int rounds) {
+  xp::ThreadPool one(1);
+  xp::ThreadPool all(threads);
+  const xp::Objective on_one(*setup.model, *setup.loss, setup.batch, one);
+  const xp::Objective on_all(*setup.model, *setup.loss, setup.batch, all);
+  auto plugin = setup.make<xp::GradientMethod>(xp::PluginKind::gradient, "central_difference",
+                                               "{strategy: fast}");
+  xp::Random random(xp::step_random_seed(42, 0));
+  const xp::GradientStep step{0, random};
+  xp::Vector gradient;
+  std::vector<double> sums(4096);
+  // An empty job first: the timed one then finds the workers awake, as each gradient
+  // of a run does (they sleep after a tenth of a millisecond without work).
+  const auto wake = [](xp::ThreadPool& pool) {
+    pool.for_each_block(pool.size(), 1, [](std::size_t, std::size_t) {});
+  };
+  const auto gradient_on = [&](const xp::Objective& objective) {
+    wake(objective.pool());
+    return ms_of([&] { plugin->compute(objective, setup.theta, step, gradient); });
+  };
+  const auto compute_on = [&](xp::ThreadPool& pool) {
+    wake(pool);
+    return ms_of([&] { compute_only(pool, sums); });
+  };
+  gradient_on(on_one);  // warm-up
+  gradient_on(on_all);
+  std::vector<double> gradient_ratios;
+  std::vector<double> ceiling_ratios;
+  for (int r = 0; r < rounds; ++r) {
+    gradient_ratios.push_back(gradient_on(on_one) / gradient_on(on_all));
+    ceiling_ratios.push_back(compute_on(one) / compute_on(all));
+  }
+  return {median(gradient_ratios), median(ceiling_ratios)};
 }
 
 // The network, its parameters (initial, or after --trained steps) and the first
@@ -244,6 +316,7 @@ int run(const Settings& settings) {
   }
   table.push_back(measure(setup, "central_difference", "{strategy: fast}", 1, settings.repeat));
   table.push_back(measure(setup, "central_difference", "{strategy: fast}", all, settings.repeat));
+  const Scaling scaling = thread_scaling(setup, all, settings.repeat);
   table.push_back(measure(setup, "forward_difference", "{strategy: fast}", 1, settings.repeat));
   table.push_back(measure(setup, "backprop", "{}", 1, settings.repeat));
   // Each vector path of the shortcut the processor has, side by side (same bits).
@@ -286,8 +359,11 @@ int run(const Settings& settings) {
   const Row& exact = table[first + 3];
   const double scale = std::max(1.0, exact.gradient.cwiseAbs().maxCoeff());
   std::printf("\nfast central (1 thread) / backprop (1 thread): %.2f\n", fast.ms / exact.ms);
-  std::printf("fast central, 1 thread / %u threads: %.2f\n", table[first + 1].threads,
-              fast.ms / table[first + 1].ms);
+  std::printf(
+      "fast central, 1 thread / %u threads: %.2f (the table's rows); %.2f (median of %d rounds of "
+      "one gradient on each in turn)\n  arithmetic alone, in the same rounds: %.2f (what this "
+      "machine gives %u threads at best)\n",
+      all, fast.ms / table[first + 1].ms, scaling.gradient, settings.repeat, scaling.ceiling, all);
   std::printf(
       "general path: %llu of %llu (parameter, sample) pairs (%.4f %%)\n",
       static_cast<unsigned long long>(counts.general_pairs),
@@ -345,9 +421,10 @@ int run_scaling(const Settings& settings, xp::ProcessGroup& group) {
   for (const auto& host : group.hosts()) hosts += (hosts.empty() ? "" : ", ") + host;
   if (!printing) return 0;
   print_heading(settings, prepared);
-  std::printf("fast central difference, %d thread(s) per process, median of %d runs on rank 0\n"
-              "(the processes run on: %s)\n\n",
-              settings.threads, settings.repeat, hosts.c_str());
+  std::printf(
+      "fast central difference, %d thread(s) per process, median of %d runs on rank 0\n"
+      "(the processes run on: %s)\n\n",
+      settings.threads, settings.repeat, hosts.c_str());
   std::printf("| processes | ms per gradient | speed-up | rank 0 in MPI calls |\n");
   std::printf("|---:|---:|---:|---:|\n");
   std::printf("| 1 | %.4f | 1.00x | 0 %% |\n", alone.ms);
