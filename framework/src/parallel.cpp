@@ -43,6 +43,15 @@ std::vector<std::size_t> guided_bounds(std::size_t count, std::size_t threads) {
 
 }  // namespace
 
+namespace {
+
+// The pool (its Impl) whose job this thread is running, if any: a job posted from
+// inside one of that pool's blocks runs whole on the calling thread, since the pool's
+// threads are all on the outer job (and would otherwise wait for each other).
+thread_local const void* running_job_of = nullptr;
+
+}  // namespace
+
 // Workers sleep until a job is posted, then take blocks from a shared counter.
 // Blocks are claimed dynamically (load balance), but each index is still computed
 // by exactly one call, so results do not depend on which thread ran it.
@@ -63,8 +72,15 @@ struct ThreadPool::Impl {
   std::atomic<std::size_t> active{0};
   std::exception_ptr failure;
 
-  // Runs blocks until none is left; block i is [i * block, ...) or [bounds[i], bounds[i + 1]).
+  // Runs blocks of the job until none is left, as this pool's.
   void work() {
+    const void* outer = std::exchange(running_job_of, this);
+    run_blocks();
+    running_job_of = outer;
+  }
+
+  // Block i is [i * block, ...) or [bounds[i], bounds[i + 1]).
+  void run_blocks() {
     for (;;) {
       const std::size_t i = next_block.fetch_add(1);
       std::size_t begin = 0;
@@ -140,7 +156,7 @@ void ThreadPool::run(std::size_t count, std::size_t block,
                      const std::function<void(std::size_t, std::size_t)>& body) {
   if (count == 0) return;
   auto& s = *impl_;
-  if (s.workers.empty()) {
+  if (s.workers.empty() || running_job_of == impl_.get()) {
     body(0, count);
     return;
   }

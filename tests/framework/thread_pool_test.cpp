@@ -1,7 +1,8 @@
 // ThreadPool::for_each_block: every index of [0, count) is handed out exactly once,
 // in blocks no longer than asked for and in increasing order (or, without a block
 // size, in blocks that shrink as the job goes), whatever the number of threads; an
-// exception thrown in a block reaches the caller.
+// exception thrown in a block reaches the caller; a job posted from inside a block runs
+// on that block's thread.
 #define BOOST_TEST_MODULE thread pool
 #include <algorithm>
 #include <atomic>
@@ -151,4 +152,29 @@ BOOST_AUTO_TEST_CASE(an_exception_in_a_block_reaches_the_caller) {
   // The pool still works afterwards.
   const Coverage coverage = cover(pool, 20, 1);
   BOOST_TEST(coverage.visits == std::vector<int>(20, 1), boost::test_tools::per_element());
+}
+
+// A block that runs a job of its own on the same pool (a plugin's nested loop): the
+// pool's threads are taken by the outer job, so the inner one runs whole on the
+// calling thread; every index of both is handed out once and the outer call returns.
+BOOST_AUTO_TEST_CASE(a_job_run_from_inside_a_block_runs_on_that_thread) {
+  for (const unsigned threads : {2u, 3u}) {
+    xp::ThreadPool pool(threads);
+    constexpr std::size_t kOuter = 16;
+    constexpr std::size_t kInner = 100;
+    std::vector<std::atomic<int>> visits(kOuter * kInner);
+    std::atomic<int> inner_calls{0};
+    pool.for_each_block(kOuter, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t o = begin; o < end; ++o) {
+        const auto caller = std::this_thread::get_id();
+        pool.for_each_block(kInner, [&](std::size_t first, std::size_t last) {
+          BOOST_TEST((std::this_thread::get_id() == caller));
+          ++inner_calls;
+          for (std::size_t i = first; i < last; ++i) ++visits[o * kInner + i];
+        });
+      }
+    });
+    BOOST_TEST(inner_calls.load() == int(kOuter));
+    BOOST_TEST(std::all_of(visits.begin(), visits.end(), [](const auto& v) { return v == 1; }));
+  }
 }

@@ -4,7 +4,8 @@
 //
 // Work is split into contiguous blocks and each index is computed by exactly one
 // call, so any result that depends only on its own index is bit-identical
-// whatever the number of threads.
+// whatever the number of threads. A block may post a job of its own to the same pool
+// (a plugin's nested loop): that one runs whole, body(0, count), on the block's thread.
 #pragma once
 
 #include <cstddef>
