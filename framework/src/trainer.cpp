@@ -89,7 +89,8 @@ TrainingOutcome Trainer::run(Vector& theta, Random& rng,
       for (auto* callback : callbacks) callback->gradient_measured(quality);
     }
     experiment_.optimizer().step(theta, gradient);
-    const double loss = objective.loss(theta);
+    const double loss =
+        batch_loss(experiment_.model(), experiment_.loss(), theta, batch, experiment_.pool());
 
     const StepRecord record{step, step / plan.iterations_per_epoch, loss, seconds(),
                             progress.spent.evaluations};

@@ -1,5 +1,5 @@
-// What training measures: the records a step and an evaluation produce, and the
-// accuracy of a model over a whole split.
+// What training measures: the records a step and an evaluation produce, the loss of a
+// batch and the accuracy of a model over a whole split.
 //
 //   std::optional<double> acc = xp::accuracy(model, theta, dataset, xp::Split::test);
 #pragma once
@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "exp/dataset.hpp"
+#include "exp/loss.hpp"
 #include "exp/model.hpp"
 #include "exp/parallel.hpp"
 #include "exp/tensor.hpp"
@@ -22,7 +23,7 @@ struct StepRecord {
   std::size_t step = 0;   // 0-based
   std::size_t epoch = 0;  // step / iterations_per_epoch
   double loss = 0.0;
-  double seconds = 0.0;  // since training began
+  double seconds = 0.0;           // since training began
   std::uint64_t evaluations = 0;  // loss evaluations the gradients cost, up to this step
 };
 
@@ -34,7 +35,7 @@ struct EvaluationRecord {
   // 3.125 for 250): the book's label, step / iterations_per_epoch rounded down, would
   // repeat the last epoch's.
   double epoch = 0.0;
-  std::size_t step = 0;  // 0-based, as StepRecord
+  std::size_t step = 0;                  // 0-based, as StepRecord
   double train_loss = 0.0;               // mean of the step losses since the previous evaluation
   std::optional<double> train_accuracy;  // absent for data without labels
   std::optional<double> test_accuracy;
@@ -49,5 +50,10 @@ std::optional<double> accuracy(const Model& model, const Vector& theta, const Da
 // its own): the same result for any number of threads.
 std::optional<double> accuracy(const Model& model, const Vector& theta, const Dataset& dataset,
                                Split split, ThreadPool& pool, std::size_t chunk_rows = 1000);
+
+// The loss of `batch` at theta (StepRecord::loss), its forward pass in blocks of rows
+// shared by the pool's threads: the same for any number of threads.
+double batch_loss(const Model& model, const Loss& loss, const Vector& theta, const Batch& batch,
+                  ThreadPool& pool);
 
 }  // namespace xp

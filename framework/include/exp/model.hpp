@@ -67,7 +67,9 @@ class Model : public PluginObject {
   virtual const ParameterLayout& layout() const = 0;
   // Sets theta (already sized to layout().size()) to the initial parameters.
   virtual void initialize(Vector& theta, Random& rng) const = 0;
-  // outputs = f(theta, inputs): B x K for inputs B x D. Thread-safe.
+  // outputs = f(theta, inputs): B x K for inputs B x D, row by row: row n of the
+  // outputs depends on theta and row n of the inputs alone (exp evaluates a batch in
+  // blocks of rows and a data set in chunks, on several threads). Thread-safe.
   virtual void forward(const Vector& theta, const Matrix& inputs, Matrix& outputs) const = 0;
   // gradient = dL/dtheta of loss.batch(f(theta, batch.inputs), batch). False if unsupported.
   virtual bool backprop(const Vector& theta, const Batch& batch, const Loss& loss,
