@@ -7,8 +7,8 @@
 // to backprop, the gain of all threads over one beside that of arithmetic alone in the
 // same rounds (what the machine gives at best), the processor and vector instructions
 // it ran on, and the share of (parameter, sample) pairs the shortcut computed on its
-// general path; checks that
-// the fast and analytic gradients agree, so a fast wrong number cannot pass.
+// general path; checks that the fast and analytic gradients agree, so a fast wrong
+// number cannot pass.
 //
 //   build/bin/gradient_bench --data data/mnist --repeat 200 --naive-repeat 3
 //   build/bin/gradient_bench --hidden 100,50 --activation relu --init he --naive-repeat 0

@@ -70,18 +70,33 @@ namespace {
 
 // Rows of a batch per forward call of batch_loss. The loss after each step was one
 // serial forward pass, an eighth of the book's run with the other core idle; in blocks
-// it shares the pool, and where the blocks start depends on the batch alone. The last
-// block takes the rows left over (32 to 63): none is so small that a model must take
-// it another way (Eigen multiplies a single row as a vector, which may round
-// differently).
+// it shares the pool. Where the blocks start depends on the batch alone, so the loss
+// is the same on any number of threads (Eigen may round a row differently in a block
+// than in a whole batch: its kernel depends on the rows around it). The last block
+// takes the rows left over, up to 63: none is so small that a model must take it
+// another way (Eigen multiplies a single row as a vector).
 constexpr Eigen::Index kLossRows = 32;
+
+void check_shape(const Matrix& outputs, Eigen::Index rows, Eigen::Index cols) {
+  if (outputs.rows() == rows && outputs.cols() == cols) return;
+  throw Error("the model's forward pass returned " + std::to_string(outputs.rows()) + " x " +
+              std::to_string(outputs.cols()) + " outputs for " + std::to_string(rows) +
+              " input rows (expected " + std::to_string(rows) + " x " + std::to_string(cols) +
+              ": one row of outputs per row of inputs)");
+}
 
 }  // namespace
 
 double batch_loss(const Model& model, const Loss& loss, const Vector& theta, const Batch& batch,
                   ThreadPool& pool) {
   const Eigen::Index rows = batch.inputs.rows();
-  const Eigen::Index blocks = std::max<Eigen::Index>(1, rows / kLossRows);
+  const Eigen::Index blocks = rows / kLossRows;
+  if (blocks <= 1) {
+    Matrix outputs;
+    model.forward(theta, batch.inputs, outputs);
+    check_shape(outputs, rows, outputs.cols());
+    return loss.batch(outputs, batch);
+  }
   const auto start = [&](Eigen::Index block) { return block == blocks ? rows : block * kLossRows; };
   std::vector<Matrix> parts(static_cast<std::size_t>(blocks));
   pool.for_each_block(std::size_t(blocks), 1, [&](std::size_t first, std::size_t last) {
@@ -95,12 +110,7 @@ double batch_loss(const Model& model, const Loss& loss, const Vector& theta, con
   for (Eigen::Index b = 0; b < blocks; ++b) {
     const Matrix& part = parts[std::size_t(b)];
     const Eigen::Index count = start(b + 1) - start(b);
-    if (part.rows() != count || part.cols() != outputs.cols()) {
-      throw Error("the model's forward pass returned " + std::to_string(part.rows()) + " x " +
-                  std::to_string(part.cols()) + " outputs for " + std::to_string(count) +
-                  " input rows (expected " + std::to_string(count) + " x " +
-                  std::to_string(outputs.cols()) + ")");
-    }
+    check_shape(part, count, outputs.cols());
     outputs.middleRows(start(b), count) = part;
   }
   return loss.batch(outputs, batch);

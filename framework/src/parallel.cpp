@@ -43,15 +43,6 @@ std::vector<std::size_t> guided_bounds(std::size_t count, std::size_t threads) {
 
 }  // namespace
 
-namespace {
-
-// The pool (its Impl) whose job this thread is running, if any: a job posted from
-// inside one of that pool's blocks runs whole on the calling thread, since the pool's
-// threads are all on the outer job (and would otherwise wait for each other).
-thread_local const void* running_job_of = nullptr;
-
-}  // namespace
-
 // Workers sleep until a job is posted, then take blocks from a shared counter.
 // Blocks are claimed dynamically (load balance), but each index is still computed
 // by exactly one call, so results do not depend on which thread ran it.
@@ -61,6 +52,10 @@ struct ThreadPool::Impl {
   std::condition_variable wake;
   std::condition_variable done;
   std::atomic<std::uint64_t> generation{0};
+  // A job is running: a job posted meanwhile (from one of its blocks, from a thread of
+  // another pool that one of its blocks uses, or from another thread) runs whole on
+  // the thread that posts it, since the workers are not free (and may be waiting for it).
+  std::atomic<bool> busy{false};
   std::atomic<bool> stopping{false};
 
   // The job being run.
@@ -72,15 +67,8 @@ struct ThreadPool::Impl {
   std::atomic<std::size_t> active{0};
   std::exception_ptr failure;
 
-  // Runs blocks of the job until none is left, as this pool's.
+  // Runs blocks until none is left; block i is [i * block, ...) or [bounds[i], bounds[i + 1]).
   void work() {
-    const void* outer = std::exchange(running_job_of, this);
-    run_blocks();
-    running_job_of = outer;
-  }
-
-  // Block i is [i * block, ...) or [bounds[i], bounds[i + 1]).
-  void run_blocks() {
     for (;;) {
       const std::size_t i = next_block.fetch_add(1);
       std::size_t begin = 0;
@@ -156,10 +144,14 @@ void ThreadPool::run(std::size_t count, std::size_t block,
                      const std::function<void(std::size_t, std::size_t)>& body) {
   if (count == 0) return;
   auto& s = *impl_;
-  if (s.workers.empty() || running_job_of == impl_.get()) {
+  if (s.workers.empty() || s.busy.exchange(true)) {
     body(0, count);
     return;
   }
+  struct Release {  // however the job ends
+    std::atomic<bool>& busy;
+    ~Release() { busy = false; }
+  } release{s.busy};
   std::vector<std::size_t> bounds =
       block == 0 ? guided_bounds(count, size()) : std::vector<std::size_t>();
   {

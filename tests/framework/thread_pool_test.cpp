@@ -154,27 +154,42 @@ BOOST_AUTO_TEST_CASE(an_exception_in_a_block_reaches_the_caller) {
   BOOST_TEST(coverage.visits == std::vector<int>(20, 1), boost::test_tools::per_element());
 }
 
-// A block that runs a job of its own on the same pool (a plugin's nested loop): the
-// pool's threads are taken by the outer job, so the inner one runs whole on the
-// calling thread; every index of both is handed out once and the outer call returns.
-BOOST_AUTO_TEST_CASE(a_job_run_from_inside_a_block_runs_on_that_thread) {
+// A job posted while the pool runs another: from one of its blocks (a plugin's nested
+// loop), or from a thread of a second pool that such a block uses. The pool's threads
+// are taken by the outer job, so the inner one runs whole on the thread that posts it;
+// every index of both is handed out once and the outer call returns.
+BOOST_AUTO_TEST_CASE(a_job_posted_while_the_pool_runs_another_runs_on_the_posting_thread) {
   for (const unsigned threads : {2u, 3u}) {
-    xp::ThreadPool pool(threads);
-    constexpr std::size_t kOuter = 16;
-    constexpr std::size_t kInner = 100;
-    std::vector<std::atomic<int>> visits(kOuter * kInner);
-    std::atomic<int> inner_calls{0};
-    pool.for_each_block(kOuter, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t o = begin; o < end; ++o) {
-        const auto caller = std::this_thread::get_id();
+    for (const bool through_second_pool : {false, true}) {
+      xp::ThreadPool pool(threads);
+      xp::ThreadPool second(threads);
+      constexpr std::size_t kOuter = 16;
+      constexpr std::size_t kInner = 100;
+      std::vector<std::atomic<int>> visits(kOuter * kInner);
+      std::atomic<int> inner_calls{0};
+      std::atomic<bool> elsewhere{false};  // an inner block ran on another thread
+      const auto inner = [&](std::size_t o) {
+        const auto poster = std::this_thread::get_id();
         pool.for_each_block(kInner, [&](std::size_t first, std::size_t last) {
-          BOOST_TEST((std::this_thread::get_id() == caller));
+          if (std::this_thread::get_id() != poster) elsewhere = true;
           ++inner_calls;
           for (std::size_t i = first; i < last; ++i) ++visits[o * kInner + i];
         });
+      };
+      pool.for_each_block(kOuter, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t o = begin; o < end; ++o) {
+          if (through_second_pool) {
+            second.for_each_block(1, 1, [&](std::size_t, std::size_t) { inner(o); });
+          } else {
+            inner(o);
+          }
+        }
+      });
+      BOOST_TEST_CONTEXT(threads << " threads, through a second pool: " << through_second_pool) {
+        BOOST_TEST(inner_calls.load() == int(kOuter));
+        BOOST_TEST(!elsewhere.load());
+        BOOST_TEST(std::all_of(visits.begin(), visits.end(), [](const auto& v) { return v == 1; }));
       }
-    });
-    BOOST_TEST(inner_calls.load() == int(kOuter));
-    BOOST_TEST(std::all_of(visits.begin(), visits.end(), [](const auto& v) { return v == 1; }));
+    }
   }
 }

@@ -5,8 +5,10 @@
 // threads; a model whose forward pass returns the wrong shape is an error, not a read
 // past the batch.
 #define BOOST_TEST_MODULE mlp batch loss
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <string>
 
 #include "exp/error.hpp"
 #include "exp/metrics.hpp"
@@ -61,13 +63,18 @@ BOOST_AUTO_TEST_CASE(the_full_evaluations_loss_on_any_number_of_threads) {
 BOOST_AUTO_TEST_CASE(a_model_that_returns_the_wrong_shape_is_an_error) {
   const ShortModel model;
   const auto cross_entropy = xp::test::make<xp::Loss>(xp::PluginKind::loss, "cross_entropy");
-  xp::Batch batch;
-  batch.inputs = xp::Matrix::Zero(100, 4);
-  batch.targets = xp::Matrix::Zero(100, 10);
   xp::ThreadPool pool(2);
-  const std::string message =
-      xp::test::error_of([&] { xp::batch_loss(model, *cross_entropy, xp::Vector(), batch, pool); });
-  BOOST_TEST(message ==
-             "the model's forward pass returned 31 x 10 outputs for 32 input rows (expected 32 x "
-             "10)");
+  // A batch in blocks (its first has 32 rows) and one taken whole.
+  for (const auto& [rows, block] : {std::pair{100, 32}, std::pair{10, 10}}) {
+    xp::Batch batch;
+    batch.inputs = xp::Matrix::Zero(rows, 4);
+    batch.targets = xp::Matrix::Zero(rows, 10);
+    const std::string message = xp::test::error_of(
+        [&] { xp::batch_loss(model, *cross_entropy, xp::Vector(), batch, pool); });
+    const std::string expected = "the model's forward pass returned " + std::to_string(block - 1) +
+                                 " x 10 outputs for " + std::to_string(block) +
+                                 " input rows (expected " + std::to_string(block) +
+                                 " x 10: one row of outputs per row of inputs)";
+    BOOST_TEST(message == expected);
+  }
 }

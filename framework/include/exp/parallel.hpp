@@ -4,8 +4,9 @@
 //
 // Work is split into contiguous blocks and each index is computed by exactly one
 // call, so any result that depends only on its own index is bit-identical
-// whatever the number of threads. A block may post a job of its own to the same pool
-// (a plugin's nested loop): that one runs whole, body(0, count), on the block's thread.
+// whatever the number of threads. A job posted while the pool runs another (a
+// plugin's nested loop, from a block or from a thread of another pool a block uses, or
+// from another thread) runs whole, body(0, count), on the thread that posts it.
 #pragma once
 
 #include <cstddef>
