@@ -223,8 +223,8 @@ Scaling thread_scaling(Setup& setup, unsigned threads, int rounds) {
   const xp::GradientStep step{0, random};
   xp::Vector gradient;
   std::vector<double> sums(4096);
-  // An empty job first: the timed one then finds the workers awake, as each gradient
-  // of a run does (they sleep after a tenth of a millisecond without work).
+  // An empty job first: the timed one then finds the workers awake, as gradients that
+  // follow each other closely do (they sleep after a tenth of a millisecond without work).
   const auto wake = [](xp::ThreadPool& pool) {
     pool.for_each_block(pool.size(), 1, [](std::size_t, std::size_t) {});
   };
