@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "exp/checked_forward.hpp"
 #include "exp/error.hpp"
 
 namespace xp {
@@ -23,7 +24,7 @@ std::optional<std::size_t> correct_in(const Model& model, const Vector& theta,
   dataset.gather(split, rows, batch);
   if (batch.labels.empty()) return std::nullopt;
   Matrix outputs;
-  model.forward(theta, batch.inputs, outputs);
+  checked_forward(model, theta, batch.inputs, outputs);
   std::size_t correct = 0;
   for (Eigen::Index r = 0; r < outputs.rows(); ++r) {
     Eigen::Index predicted = 0;
@@ -77,12 +78,11 @@ namespace {
 // another way (Eigen multiplies a single row as a vector).
 constexpr Eigen::Index kLossRows = 32;
 
-void check_shape(const Matrix& outputs, Eigen::Index rows, Eigen::Index cols) {
-  if (outputs.rows() == rows && outputs.cols() == cols) return;
-  throw Error("the model's forward pass returned " + std::to_string(outputs.rows()) + " x " +
-              std::to_string(outputs.cols()) + " outputs for " + std::to_string(rows) +
-              " input rows (expected " + std::to_string(rows) + " x " + std::to_string(cols) +
-              ": one row of outputs per row of inputs)");
+void check_width(const Matrix& part, Eigen::Index width) {
+  if (part.cols() == width) return;
+  throw Error("the model's forward pass returned " + std::to_string(part.cols()) +
+              " outputs per row for one block of a batch and " + std::to_string(width) +
+              " for another (expected the same width for every row)");
 }
 
 }  // namespace
@@ -93,8 +93,7 @@ double batch_loss(const Model& model, const Loss& loss, const Vector& theta, con
   const Eigen::Index blocks = rows / kLossRows;
   if (blocks <= 1) {
     Matrix outputs;
-    model.forward(theta, batch.inputs, outputs);
-    check_shape(outputs, rows, outputs.cols());
+    checked_forward(model, theta, batch.inputs, outputs);
     return loss.batch(outputs, batch);
   }
   const auto start = [&](Eigen::Index block) { return block == blocks ? rows : block * kLossRows; };
@@ -106,11 +105,13 @@ double batch_loss(const Model& model, const Loss& loss, const Vector& theta, con
       model.forward(theta, inputs, parts[b]);
     }
   });
+  // Checked in block order, after the job: the same error whichever thread finished first.
   Matrix outputs(rows, parts.front().cols());
   for (Eigen::Index b = 0; b < blocks; ++b) {
     const Matrix& part = parts[std::size_t(b)];
     const Eigen::Index count = start(b + 1) - start(b);
-    check_shape(part, count, outputs.cols());
+    check_forward_shape(part, count);
+    check_width(part, outputs.cols());
     outputs.middleRows(start(b), count) = part;
   }
   return loss.batch(outputs, batch);

@@ -1,3 +1,4 @@
+#include "exp/checked_forward.hpp"
 #include "exp/gradient.hpp"
 #include "exp/seed.hpp"
 
@@ -41,7 +42,7 @@ class CountedDifferences final : public LossDifferences {
 
 double Objective::loss(const Vector& theta) const {
   Matrix outputs;
-  model_.forward(theta, batch_.inputs, outputs);
+  checked_forward(model_, theta, batch_.inputs, outputs);
   ++forward_passes_;
   ++evaluations_;
   return loss_.batch(outputs, batch_);

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "exp/gradient.hpp"
+#include "exp/metrics.hpp"
 #include "exp/optimizer.hpp"
 #include "test_support.hpp"
 
@@ -177,6 +179,57 @@ BOOST_AUTO_TEST_CASE(a_run_whose_optimizer_factory_throws_42_fails_cleanly,
   BOOST_TEST(run.status == 1, run.output);  // not 134 (std::terminate)
   BOOST_TEST(run.output.find("threw something that is not a std::exception") != std::string::npos,
              run.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_whose_forward_pass_drops_a_row_is_stopped_with_the_shapes_named,
+                     *boost::unit_test::label("fault_plugin")) {
+  // Every forward pass exp makes: the loss a gradient differences, the loss a run
+  // records after a step, and the accuracy over a split.
+  xp::Context context;
+  context.seed = 42;
+  const auto data = xp::test::make<xp::Dataset>(
+      PluginKind::dataset, "synthetic", "{samples: 40, classes: 3, dimensions: 2}", context);
+  context.input_size = data->input_size();
+  context.output_size = data->output_size();
+  xp::PluginRegistry registry({kBad});
+  const auto model = xp::PluginRegistry::create<xp::Model>(
+      registry.find(PluginKind::model, "short_rows"), {}, context);
+  const auto loss = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
+  xp::Batch batch;
+  const std::vector<std::size_t> rows{0, 1, 2, 3, 4};
+  data->gather(xp::Split::train, rows, batch);
+  const xp::Vector theta = xp::Vector::Zero(1);
+  xp::ThreadPool pool(2);
+  const std::string five_rows =
+      "the model's forward pass returned 4 x 3 outputs for 5 input rows (expected 5 x 3: one "
+      "row of outputs per row of inputs)";
+  const xp::Objective objective(*model, *loss, batch, pool);
+  BOOST_TEST(error_of([&] { objective.loss(theta); }) == five_rows);
+  BOOST_TEST(error_of([&] { xp::batch_loss(*model, *loss, theta, batch, pool); }) == five_rows);
+  // In chunks of 8 rows on one thread: the first chunk is the one reported.
+  BOOST_TEST(
+      error_of([&] { xp::accuracy(*model, theta, *data, xp::Split::train, 8); }) ==
+      "the model's forward pass returned 7 x 3 outputs for 8 input rows (expected 8 x 3: one "
+      "row of outputs per row of inputs)");
+
+  // Through `exp run`: a one-line error, exit status 1, and the run directory says so.
+  const auto dir = xp::test::fresh_directory("exp-short-rows");
+  const auto run = xp::test::run_command(
+      "EXP_PLUGIN_PATH='" + kBad.string() + "' '" + EXP_TEST_BINARY + "' run '" +
+      EXP_TEST_SOURCE_DIR + "/configs/synthetic.yaml' model.name=short_rows --runs-dir '" +
+      (dir / "runs").string() + "'");
+  BOOST_TEST(run.status == 1, run.output);
+  BOOST_TEST(
+      run.output.find("the model's forward pass returned 49 x 3 outputs for 50 input rows") !=
+          std::string::npos,
+      run.output);
+  std::vector<fs::path> runs;
+  for (const auto& entry : fs::directory_iterator(dir / "runs" / "synthetic"))
+    runs.push_back(entry.path());
+  BOOST_TEST_REQUIRE(runs.size() == 1u);
+  const std::string summary = xp::test::read_file(runs.front() / "summary.json");
+  BOOST_TEST(summary.find("\"status\": \"failed\"") != std::string::npos, summary);
+  BOOST_TEST(summary.find("49 x 3 outputs for 50 input rows") != std::string::npos, summary);
 }
 
 BOOST_AUTO_TEST_CASE(a_plugin_built_for_plain_x86_64_works_with_this_exp,
