@@ -29,9 +29,11 @@ inline void pause() {
 // Block boundaries that shrink as the job goes (guided scheduling): each block is a
 // share of what is left, so early blocks are large (few calls, little per-block set-up)
 // and the last ones small, and no thread is left with a long block while the others
-// wait. The boundaries depend only on the count and the number of threads.
+// wait. The boundaries depend only on the count and the number of threads. The
+// floor, count / (256 threads), keeps the last blocks of a gradient's parameters
+// short: a thread that takes the last one leaves the others waiting for it alone.
 std::vector<std::size_t> guided_bounds(std::size_t count, std::size_t threads) {
-  const std::size_t smallest = std::max<std::size_t>(1, count / (64 * threads));
+  const std::size_t smallest = std::max<std::size_t>(1, count / (256 * threads));
   std::vector<std::size_t> bounds{0};
   for (std::size_t at = 0; at < count;) {
     const std::size_t share = (count - at + 2 * threads - 1) / (2 * threads);

@@ -97,7 +97,7 @@ Blocks default_blocks(xp::ThreadPool& pool, std::size_t count) {
 }  // namespace
 
 // Without a block size each block is a share of what is left (a quarter, for two
-// threads), down to count / (64 threads): the threads finish with short blocks.
+// threads), down to count / (256 threads): the threads finish with short blocks.
 BOOST_AUTO_TEST_CASE(default_blocks_shrink_to_short_last_blocks) {
   xp::ThreadPool pool(2);
   const Blocks blocks = default_blocks(pool, 100);
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(default_blocks_shrink_to_short_last_blocks) {
         const Blocks each = default_blocks(sized, count);
         BOOST_TEST(each.visits == std::vector<int>(count, 1), boost::test_tools::per_element());
         BOOST_TEST(each.lengths.front() == (count + 2 * threads - 1) / (2 * threads));
-        BOOST_TEST(each.lengths.back() <= std::max<std::size_t>(1, count / (64 * threads)));
+        BOOST_TEST(each.lengths.back() <= std::max<std::size_t>(1, count / (256 * threads)));
         BOOST_TEST(std::is_sorted(each.lengths.rbegin(), each.lengths.rend()));
       }
     }

@@ -26,7 +26,7 @@ class ThreadPool {
 
   // Calls body(begin, end) over blocks covering [0, count); returns when all are done.
   // The calling thread works too. An exception from any block is rethrown here. Blocks
-  // shrink as the job goes (a share of what is left each, at least count / (64 threads)
+  // shrink as the job goes (a share of what is left each, at least count / (256 threads)
   // but for the last), so that the threads finish together even when the indices
   // differ in cost.
   void for_each_block(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);

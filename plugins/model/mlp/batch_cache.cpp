@@ -1,6 +1,7 @@
 #include "batch_cache.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -108,17 +109,26 @@ void BatchCache::forward_block(std::size_t block) {
 // The forward pass's blocks (with each sample's measures) and the first layer's input
 // lists (which need the batch alone) form one job, costly blocks first, handed out one
 // at a time: a thread done with its share of the blocks builds lists instead of
-// waiting for the last block.
+// waiting for the last block. The thread that finishes the last block goes on to what
+// needs the whole pass (the measures' totals, the later layers' list sizes) while the
+// others still build lists: between two jobs it would leave them idle.
 void BatchCache::forward_and_first_inputs(ThreadPool& pool) {
   prepare_forward();
   columns.resize(network.layers());
   columns[0].prepare(batch.inputs);
   const std::size_t blocks = (batch.size() + kForwardRows - 1) / kForwardRows;
   const std::size_t tiles = InputColumns::tiles(batch.inputs);
+  std::atomic<std::size_t> blocks_left{blocks};
+  const auto after_forward = [this] {
+    finish_measures();
+    prepare_later_inputs();
+  };
+  if (blocks == 0) after_forward();
   pool.for_each_block(blocks + tiles, 1, [&](std::size_t first, std::size_t last) {
     for (std::size_t k = first; k < last; ++k) {
       if (k < blocks) {
         forward_block(k);
+        if (--blocks_left == 0) after_forward();
       } else {
         columns[0].build_tile(batch.inputs, k - blocks);
       }
@@ -131,8 +141,6 @@ BatchCache::BatchCache(const Network& network, const Vector& theta, const Batch&
     : network(network), theta(theta), batch(batch), loss(loss), steps(steps) {
   prepare_measures();
   forward_and_first_inputs(pool);
-  finish_measures();
-  prepare_later_inputs();
 }
 
 void BatchCache::finish_measures() {
