@@ -1,12 +1,14 @@
 // The mlp model plugin through the real loader: its parameter layout, the book's
 // initialisation, a user-given parameter vector, and the forward pass against hand
-// computation.
+// computation and, on MNIST's digits (where it sums over the non-zero pixels only),
+// against the full matrix product.
 #define BOOST_TEST_MODULE mlp model
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
 #include "exp/error.hpp"
 #include "exp/model.hpp"
+#include "network_setting.hpp"
 #include "test_support.hpp"
 
 using xp::test::error_of;
@@ -175,5 +177,60 @@ BOOST_AUTO_TEST_CASE(forward_of_relu_and_tanh_networks_with_identity_output_by_h
         BOOST_TEST(outputs(n, 0) == expected, tt::tolerance(1e-14));
       }
     }
+  }
+}
+
+namespace {
+
+// The book's network by the full matrix products: sigmoid(x W1 + b1) W2 + b2, softmax.
+xp::Matrix full_products(const xp::Model& model, const xp::Vector& theta, const xp::Matrix& x) {
+  const auto& layout = model.layout();
+  const auto tensor = [&](const char* name) { return layout.view(theta, layout.find(name)); };
+  const xp::Matrix z = ((x * tensor("W1")).rowwise() + tensor("b1").row(0)).unaryExpr([](double a) {
+    return sigmoid(a);
+  });
+  xp::Matrix a = (z * tensor("W2")).rowwise() + tensor("b2").row(0);
+  for (Eigen::Index n = 0; n < a.rows(); ++n) {
+    const double largest = a.row(n).maxCoeff();
+    a.row(n) = (a.row(n).array() - largest).exp().matrix();
+    a.row(n) /= a.row(n).sum();
+  }
+  return a;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(forward_on_mnist_digits_is_the_full_product_row_by_row) {
+  const auto cross_entropy = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
+  const xp::test::NetworkSetting setting("mnist", xp::test::mnist_yaml(), "{hidden: [50]}",
+                                         cross_entropy, 100);
+  const xp::Matrix& x = setting.batch.inputs;
+  xp::Matrix whole;
+  setting.model->forward(setting.theta, x, whole);
+  BOOST_TEST_REQUIRE(whole.rows() == 100);
+  BOOST_TEST((whole - full_products(*setting.model, setting.theta, x)).cwiseAbs().maxCoeff() <=
+             1e-15);
+  // Pieces that start at multiples of 8 rows (exp's blocks of 32 rows for a step's loss,
+  // 1000-row chunks for accuracies) give each row the same bits as the whole batch.
+  for (const auto& [begin, end] : {std::pair{0, 32}, std::pair{32, 64}, std::pair{64, 100}}) {
+    xp::Matrix part;
+    setting.model->forward(setting.theta, x.middleRows(begin, end - begin), part);
+    BOOST_TEST((part == whole.middleRows(begin, end - begin)), begin << " to " << end);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_non_finite_weight_on_a_zero_pixel_still_makes_every_output_nan) {
+  // Pixel 0 is zero in every digit: a sum over non-zero inputs would never read its
+  // weights, where the full product (the definition) gives 0 * NaN = NaN, and a run
+  // stops on the NaN loss. Both kinds of non-finite weight keep the definition.
+  const auto cross_entropy = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
+  xp::test::NetworkSetting setting("mnist", xp::test::mnist_yaml(), "{hidden: [50]}", cross_entropy,
+                                   16);
+  BOOST_TEST_REQUIRE((setting.batch.inputs.col(0).array() == 0.0).all());
+  for (const double weight : {std::nan(""), std::numeric_limits<double>::infinity()}) {
+    setting.theta[0] = weight;  // W1(0, 0)
+    xp::Matrix outputs;
+    setting.model->forward(setting.theta, setting.batch.inputs, outputs);
+    BOOST_TEST(outputs.array().isNaN().all(), weight);
   }
 }

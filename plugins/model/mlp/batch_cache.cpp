@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "block_forward.hpp"
 #include "sparse_affine.hpp"
 
 namespace xp::mlp {
@@ -68,42 +69,13 @@ bool dense_targets(const Batch& batch, std::size_t classes, Matrix& targets) {
   return true;
 }
 
-// Samples per block of the cache's forward pass: fixed, so that every row comes out
-// the same however many threads share the blocks.
-constexpr std::size_t kForwardRows = 8;
-
 }  // namespace
 
-void BatchCache::prepare_forward() {
-  const std::size_t samples = batch.size();
-  pass.pre_activations.resize(network.layers());
-  pass.activations.resize(network.layers());
-  for (std::size_t l = 0; l < network.layers(); ++l) {
-    pass.pre_activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
-    pass.activations[l].resize(Eigen::Index(samples), Eigen::Index(network.units_of(l)));
-  }
-}
-
 void BatchCache::forward_block(std::size_t block) {
-  const std::size_t samples = batch.size();
-  const auto row = Eigen::Index(block * kForwardRows);
-  const auto rows = Eigen::Index(std::min(kForwardRows, samples - block * kForwardRows));
-  Matrix pre;
-  Matrix post;
-  for (std::size_t l = 0; l < network.layers(); ++l) {
-    const Matrix& below = l == 0 ? batch.inputs : pass.activations[l - 1];
-    const auto inputs = below.middleRows(row, rows);
-    const SparseRows sparse(inputs);
-    if (sparse.mostly_zero()) {
-      sparse.affine(network, theta, l, pre);
-    } else {
-      network.affine(theta, l, inputs, pre);
-    }
-    network.activate_layer(l, pre, post);
-    pass.pre_activations[l].middleRows(row, rows) = pre;
-    pass.activations[l].middleRows(row, rows) = post;
-  }
-  for (Eigen::Index n = row; n < row + rows; ++n) measure_sample(std::size_t(n));
+  mlp::forward_block(network, theta, batch.inputs, block, pass);
+  const auto row = block * kForwardRows;
+  const auto end = std::min(batch.size(), row + kForwardRows);
+  for (std::size_t n = row; n < end; ++n) measure_sample(n);
 }
 
 // The forward pass's blocks (with each sample's measures) and the first layer's input
@@ -113,10 +85,10 @@ void BatchCache::forward_block(std::size_t block) {
 // needs the whole pass (the measures' totals, the later layers' list sizes) while the
 // others still build lists: between two jobs it would leave them idle.
 void BatchCache::forward_and_first_inputs(ThreadPool& pool) {
-  prepare_forward();
+  prepare_pass(network, batch.inputs.rows(), pass);
   columns.resize(network.layers());
   columns[0].prepare(batch.inputs);
-  const std::size_t blocks = (batch.size() + kForwardRows - 1) / kForwardRows;
+  const std::size_t blocks = forward_blocks(batch.inputs.rows());
   const std::size_t tiles = InputColumns::tiles(batch.inputs);
   std::atomic<std::size_t> blocks_left{blocks};
   const auto after_forward = [this] {

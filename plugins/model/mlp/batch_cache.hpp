@@ -97,7 +97,6 @@ struct BatchCache {
  private:
   void prepare_measures();  // the loss's form, targets, and room for each sample's measures
   void forward_and_first_inputs(ThreadPool& pool);
-  void prepare_forward();
   // Rows [8 block, 8 block + 8) of the batch through every layer, then their measures.
   void forward_block(std::size_t block);
   // Sample n's loss, target entries and (cross-entropy) its terms of the confidence

@@ -5,6 +5,7 @@
 // single_precision.hpp), for step-size studies.
 #include <string>
 
+#include "block_forward.hpp"
 #include "exp/error.hpp"
 #include "exp/model.hpp"
 #include "loss_differences.hpp"
@@ -89,9 +90,7 @@ class Mlp final : public xp::Model {
       xp::mlp::forward_in_single_precision(network_, theta, inputs, outputs);
       return;
     }
-    xp::mlp::ForwardPass pass;
-    network_.forward(theta, inputs, pass);
-    outputs = std::move(pass.activations.back());
+    xp::mlp::forward_in_blocks(network_, theta, inputs, outputs);
   }
 
   bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
