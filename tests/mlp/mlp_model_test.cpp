@@ -200,7 +200,7 @@ xp::Matrix full_products(const xp::Model& model, const xp::Vector& theta, const 
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(forward_on_mnist_digits_is_the_full_product_row_by_row) {
+BOOST_AUTO_TEST_CASE(forward_on_mnist_digits_skips_zero_pixels_yet_is_the_full_product) {
   const auto cross_entropy = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
   const xp::test::NetworkSetting setting("mnist", xp::test::mnist_yaml(), "{hidden: [50]}",
                                          cross_entropy, 100);
@@ -210,12 +210,12 @@ BOOST_AUTO_TEST_CASE(forward_on_mnist_digits_is_the_full_product_row_by_row) {
   BOOST_TEST_REQUIRE(whole.rows() == 100);
   BOOST_TEST((whole - full_products(*setting.model, setting.theta, x)).cwiseAbs().maxCoeff() <=
              1e-15);
-  // Pieces that start at multiples of 8 rows (exp's blocks of 32 rows for a step's loss,
-  // 1000-row chunks for accuracies) give each row the same bits as the whole batch.
+  // In pieces (exp's blocks of 32 rows for a step's loss): the same, row for row.
   for (const auto& [begin, end] : {std::pair{0, 32}, std::pair{32, 64}, std::pair{64, 100}}) {
     xp::Matrix part;
     setting.model->forward(setting.theta, x.middleRows(begin, end - begin), part);
-    BOOST_TEST((part == whole.middleRows(begin, end - begin)), begin << " to " << end);
+    BOOST_TEST((part - whole.middleRows(begin, end - begin)).cwiseAbs().maxCoeff() <= 1e-15,
+               begin << " to " << end);
   }
 }
 

@@ -9,6 +9,55 @@
 
 namespace xp::mlp {
 
+namespace {
+
+// out = the pre-activations of `layer` for a block of rows: over its non-zero inputs
+// where they are few, else by the product.
+void block_affine(const Network& network, const Vector& theta, std::size_t layer,
+                  const Eigen::Ref<const Matrix>& block, Matrix& out) {
+  const SparseRows sparse(block);
+  if (sparse.mostly_zero()) {
+    sparse.affine(network, theta, layer, out);
+  } else {
+    network.affine(theta, layer, block, out);
+  }
+}
+
+// Whether no parameter is infinite or NaN (all exponent bits set), in a loop the
+// compiler vectorises: it runs on every forward call, a step's loss included.
+bool all_finite(const Vector& theta) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
+  std::uint64_t non_finite = 0;
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    non_finite |= (std::bit_cast<std::uint64_t>(theta[i]) & kExponent) == kExponent ? 1 : 0;
+  }
+  return non_finite == 0;
+}
+
+// pre = the pre-activations of `layer` for all rows of x: block by block when the
+// first block is mostly zero (each block still decides for itself), else one product.
+void layer_affine(const Network& network, const Vector& theta, std::size_t layer,
+                  const Matrix& x, Matrix& pre) {
+  const auto first_rows = std::min(Eigen::Index(kForwardRows), x.rows());
+  const SparseRows first(x.topRows(first_rows));
+  if (x.rows() == 0 || !first.mostly_zero()) {
+    network.affine(theta, layer, x, pre);
+    return;
+  }
+  pre.resize(x.rows(), Eigen::Index(network.units_of(layer)));
+  Matrix part;
+  first.affine(network, theta, layer, part);
+  pre.topRows(first_rows) = part;
+  for (std::size_t b = 1; b < forward_blocks(x.rows()); ++b) {
+    const auto row = Eigen::Index(b * kForwardRows);
+    const auto rows = std::min(Eigen::Index(kForwardRows), x.rows() - row);
+    block_affine(network, theta, layer, x.middleRows(row, rows), part);
+    pre.middleRows(row, rows) = part;
+  }
+}
+
+}  // namespace
+
 void prepare_pass(const Network& network, Eigen::Index rows, ForwardPass& pass) {
   pass.pre_activations.resize(network.layers());
   pass.activations.resize(network.layers());
@@ -26,46 +75,27 @@ void forward_block(const Network& network, const Vector& theta, const Matrix& in
   Matrix post;
   for (std::size_t l = 0; l < network.layers(); ++l) {
     const Matrix& below = l == 0 ? inputs : pass.activations[l - 1];
-    const auto block_inputs = below.middleRows(row, rows);
-    const SparseRows sparse(block_inputs);
-    if (sparse.mostly_zero()) {
-      sparse.affine(network, theta, l, pre);
-    } else {
-      network.affine(theta, l, block_inputs, pre);
-    }
+    block_affine(network, theta, l, below.middleRows(row, rows), pre);
     network.activate_layer(l, pre, post);
     pass.pre_activations[l].middleRows(row, rows) = pre;
     pass.activations[l].middleRows(row, rows) = post;
   }
 }
 
-namespace {
-
-// Whether no parameter is infinite or NaN (all exponent bits set), in a loop the
-// compiler vectorises: it runs on every forward call, a step's loss included.
-bool all_finite(const Vector& theta) {
-  constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
-  std::uint64_t non_finite = 0;
-  for (Eigen::Index i = 0; i < theta.size(); ++i) {
-    non_finite |= (std::bit_cast<std::uint64_t>(theta[i]) & kExponent) == kExponent ? 1 : 0;
-  }
-  return non_finite == 0;
-}
-
-}  // namespace
-
-void forward_in_blocks(const Network& network, const Vector& theta, const Matrix& inputs,
-                       Matrix& outputs) {
-  ForwardPass pass;
-  if (all_finite(theta)) {
-    prepare_pass(network, inputs.rows(), pass);
-    for (std::size_t b = 0; b < forward_blocks(inputs.rows()); ++b) {
-      forward_block(network, theta, inputs, b, pass);
-    }
-  } else {
+void forward_skipping_zeros(const Network& network, const Vector& theta, const Matrix& inputs,
+                            Matrix& outputs) {
+  if (!all_finite(theta)) {
+    ForwardPass pass;
     network.forward(theta, inputs, pass);
+    outputs = std::move(pass.activations.back());
+    return;
   }
-  outputs = std::move(pass.activations.back());
+  Matrix below;
+  Matrix pre;
+  for (std::size_t l = 0; l < network.layers(); ++l) {
+    layer_affine(network, theta, l, l == 0 ? inputs : below, pre);
+    network.activate_layer(l, pre, l + 1 < network.layers() ? below : outputs);
+  }
 }
 
 }  // namespace xp::mlp

@@ -1,10 +1,15 @@
-// The forward pass in blocks of a few rows, each layer's pre-activations summed over
-// the block's non-zero inputs where they are few (SparseRows: four pixels in five of
-// MNIST's digits are zero), else as a matrix product. Each row's sums then do not
-// depend on the other rows, and a first layer costs about a fifth of a full product.
-// The shortcut's own pass (BatchCache) runs the blocks on the pool; the model's
-// forward() (the losses and accuracies exp records, the naive differences) runs them
-// in turn.
+// Forward passes that skip zero inputs. Four pixels in five of MNIST's digits are
+// zero: summed over a row's non-zero inputs (SparseRows), a first layer costs about a
+// fifth of a matrix product. Blocks of 8 rows are listed at a time, and a block that is
+// not mostly zero takes the product.
+//  - The shortcut's own pass (BatchCache) runs blocks through every layer, on the
+//    pool: forward_block. Each row then depends on its block alone.
+//  - The model's forward() (the losses and accuracies exp records, the naive
+//    differences) goes layer by layer: forward_skipping_zeros. A layer whose first
+//    block of inputs is mostly zero is summed block by block; any other
+//    (Fashion-MNIST's images, a sigmoid layer's activations) is one product over all
+//    rows, as a full pass makes it, which packs the weights once instead of once per
+//    block.
 //
 //   ForwardPass pass;
 //   prepare_pass(network, inputs.rows(), pass);
@@ -34,11 +39,11 @@ void prepare_pass(const Network& network, Eigen::Index rows, ForwardPass& pass);
 void forward_block(const Network& network, const Vector& theta, const Matrix& inputs,
                    std::size_t block, ForwardPass& pass);
 
-// outputs = the network's outputs for inputs, block by block. A zero input times an
-// infinite or NaN weight adds nothing to a sum over non-zero inputs, where a full
-// product makes the output NaN (and a run stop on its loss): parameters that are not
-// all finite take the full product.
-void forward_in_blocks(const Network& network, const Vector& theta, const Matrix& inputs,
-                       Matrix& outputs);
+// outputs = the network's outputs for inputs. A zero input times an infinite or NaN
+// weight adds nothing to a sum over non-zero inputs, where a full product makes the
+// output NaN (and a run stop on its loss): parameters that are not all finite take
+// full products throughout.
+void forward_skipping_zeros(const Network& network, const Vector& theta, const Matrix& inputs,
+                            Matrix& outputs);
 
 }  // namespace xp::mlp

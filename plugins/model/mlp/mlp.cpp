@@ -90,7 +90,7 @@ class Mlp final : public xp::Model {
       xp::mlp::forward_in_single_precision(network_, theta, inputs, outputs);
       return;
     }
-    xp::mlp::forward_in_blocks(network_, theta, inputs, outputs);
+    xp::mlp::forward_skipping_zeros(network_, theta, inputs, outputs);
   }
 
   bool backprop(const xp::Vector& theta, const xp::Batch& batch, const xp::Loss& loss,
