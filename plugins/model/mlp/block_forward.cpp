@@ -36,8 +36,8 @@ bool all_finite(const Vector& theta) {
 
 // pre = the pre-activations of `layer` for all rows of x: block by block when the
 // first block is mostly zero (each block still decides for itself), else one product.
-void layer_affine(const Network& network, const Vector& theta, std::size_t layer,
-                  const Matrix& x, Matrix& pre) {
+void layer_affine(const Network& network, const Vector& theta, std::size_t layer, const Matrix& x,
+                  Matrix& pre) {
   const auto first_rows = std::min(Eigen::Index(kForwardRows), x.rows());
   const SparseRows first(x.topRows(first_rows));
   if (x.rows() == 0 || !first.mostly_zero()) {
