@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <utility>
 
 #include "sparse_affine.hpp"
 
@@ -23,24 +22,28 @@ void block_affine(const Network& network, const Vector& theta, std::size_t layer
   }
 }
 
-// Whether no parameter is infinite or NaN (all exponent bits set), in a loop the
-// compiler vectorises: it runs on every forward call, a step's loss included.
-bool all_finite(const Vector& theta) {
+// Whether none of x[0, count) is infinite or NaN (all exponent bits set), in a loop the
+// compiler vectorises: it runs on every call that sums a layer over non-zero inputs.
+bool all_finite(const double* x, std::size_t count) {
   constexpr std::uint64_t kExponent = 0x7ff0000000000000ULL;
   std::uint64_t non_finite = 0;
-  for (Eigen::Index i = 0; i < theta.size(); ++i) {
-    non_finite |= (std::bit_cast<std::uint64_t>(theta[i]) & kExponent) == kExponent ? 1 : 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    non_finite |= (std::bit_cast<std::uint64_t>(x[i]) & kExponent) == kExponent ? 1 : 0;
   }
   return non_finite == 0;
 }
 
 // pre = the pre-activations of `layer` for all rows of x: block by block when the
-// first block is mostly zero (each block still decides for itself), else one product.
+// first block is mostly zero (each block still decides for itself) and the layer's
+// weights are finite, else one product (whose 0 * NaN makes every row NaN, as a
+// full pass does).
 void layer_affine(const Network& network, const Vector& theta, std::size_t layer, const Matrix& x,
                   Matrix& pre) {
   const auto first_rows = std::min(Eigen::Index(kForwardRows), x.rows());
   const SparseRows first(x.topRows(first_rows));
-  if (x.rows() == 0 || !first.mostly_zero()) {
+  const ConstMatrixMap weights = network.weights(theta, layer);
+  if (x.rows() == 0 || !first.mostly_zero() ||
+      !all_finite(weights.data(), std::size_t(weights.size()))) {
     network.affine(theta, layer, x, pre);
     return;
   }
@@ -84,12 +87,6 @@ void forward_block(const Network& network, const Vector& theta, const Matrix& in
 
 void forward_skipping_zeros(const Network& network, const Vector& theta, const Matrix& inputs,
                             Matrix& outputs) {
-  if (!all_finite(theta)) {
-    ForwardPass pass;
-    network.forward(theta, inputs, pass);
-    outputs = std::move(pass.activations.back());
-    return;
-  }
   Matrix below;
   Matrix pre;
   for (std::size_t l = 0; l < network.layers(); ++l) {

@@ -41,8 +41,8 @@ void forward_block(const Network& network, const Vector& theta, const Matrix& in
 
 // outputs = the network's outputs for inputs. A zero input times an infinite or NaN
 // weight adds nothing to a sum over non-zero inputs, where a full product makes the
-// output NaN (and a run stop on its loss): parameters that are not all finite take
-// full products throughout.
+// output NaN (and a run stop on its loss): a layer whose weights are not all finite
+// takes the full product.
 void forward_skipping_zeros(const Network& network, const Vector& theta, const Matrix& inputs,
                             Matrix& outputs);
 
