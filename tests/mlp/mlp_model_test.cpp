@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE mlp model
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 #include "exp/error.hpp"
 #include "exp/model.hpp"
@@ -182,20 +184,36 @@ BOOST_AUTO_TEST_CASE(forward_of_relu_and_tanh_networks_with_identity_output_by_h
 
 namespace {
 
-// The book's network by the full matrix products: sigmoid(x W1 + b1) W2 + b2, softmax.
-xp::Matrix full_products(const xp::Model& model, const xp::Vector& theta, const xp::Matrix& x) {
+// The network by full matrix products, layer after layer (tensors W1, b1, W2, ...):
+// the hidden activation on every layer but the last, softmax on the last.
+xp::Matrix full_products(const xp::Model& model, const xp::Vector& theta, const xp::Matrix& x,
+                         double (*activation)(double)) {
   const auto& layout = model.layout();
-  const auto tensor = [&](const char* name) { return layout.view(theta, layout.find(name)); };
-  const xp::Matrix z = ((x * tensor("W1")).rowwise() + tensor("b1").row(0)).unaryExpr([](double a) {
-    return sigmoid(a);
-  });
-  xp::Matrix a = (z * tensor("W2")).rowwise() + tensor("b2").row(0);
+  const auto tensor = [&](const std::string& name) {
+    return layout.view(theta, layout.find(name));
+  };
+  const std::size_t layers = layout.tensors().size() / 2;
+  xp::Matrix a = x;
+  for (std::size_t l = 1; l <= layers; ++l) {
+    const std::string k = std::to_string(l);
+    a = (a * tensor("W" + k)).rowwise() + tensor("b" + k).row(0);
+    if (l < layers) a = a.unaryExpr(activation);
+  }
   for (Eigen::Index n = 0; n < a.rows(); ++n) {
     const double largest = a.row(n).maxCoeff();
     a.row(n) = (a.row(n).array() - largest).exp().matrix();
     a.row(n) /= a.row(n).sum();
   }
   return a;
+}
+
+double relu(double a) { return std::max(a, 0.0); }
+
+// Whether at most a quarter of the first 8 rows of x are non-zero: the model's
+// forward pass then sums that layer over non-zero inputs.
+bool first_block_mostly_zero(const xp::Matrix& x) {
+  const xp::Matrix block = x.topRows(std::min<Eigen::Index>(8, x.rows()));
+  return 4 * (block.array() != 0.0).count() <= block.size();
 }
 
 }  // namespace
@@ -205,17 +223,45 @@ BOOST_AUTO_TEST_CASE(forward_on_mnist_digits_skips_zero_pixels_yet_is_the_full_p
   const xp::test::NetworkSetting setting("mnist", xp::test::mnist_yaml(), "{hidden: [50]}",
                                          cross_entropy, 100);
   const xp::Matrix& x = setting.batch.inputs;
+  BOOST_TEST_REQUIRE(first_block_mostly_zero(x));
   xp::Matrix whole;
   setting.model->forward(setting.theta, x, whole);
   BOOST_TEST_REQUIRE(whole.rows() == 100);
-  BOOST_TEST((whole - full_products(*setting.model, setting.theta, x)).cwiseAbs().maxCoeff() <=
-             1e-15);
-  // In pieces (exp's blocks of 32 rows for a step's loss): the same, row for row.
+  const xp::Matrix reference = full_products(*setting.model, setting.theta, x, sigmoid);
+  BOOST_TEST((whole - reference).cwiseAbs().maxCoeff() <= 1e-15);
+  // In pieces (exp's blocks of 32 rows for a step's loss): the same up to rounding.
   for (const auto& [begin, end] : {std::pair{0, 32}, std::pair{32, 64}, std::pair{64, 100}}) {
     xp::Matrix part;
     setting.model->forward(setting.theta, x.middleRows(begin, end - begin), part);
     BOOST_TEST((part - whole.middleRows(begin, end - begin)).cwiseAbs().maxCoeff() <= 1e-15,
                begin << " to " << end);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_later_layer_of_mostly_dead_relu_units_is_summed_the_same_way) {
+  // Units 5 to 49 of the first hidden layer never fire (a bias of -1000): the second
+  // layer's inputs are mostly zero, so it is summed over the live units.
+  const auto cross_entropy = xp::test::make<xp::Loss>(PluginKind::loss, "cross_entropy");
+  xp::test::NetworkSetting setting("mnist", xp::test::mnist_yaml(),
+                                   "{hidden: [50, 20], activation: relu}", cross_entropy, 64);
+  const auto& layout = setting.model->layout();
+  layout.view(setting.theta, layout.find("b1")).rightCols(45).setConstant(-1000.0);
+  const xp::Matrix& x = setting.batch.inputs;
+  const xp::Matrix hidden = ((x * layout.view(setting.theta, layout.find("W1"))).rowwise() +
+                             layout.view(setting.theta, layout.find("b1")).row(0))
+                                .unaryExpr(&relu);
+  BOOST_TEST_REQUIRE(first_block_mostly_zero(hidden));
+  xp::Matrix outputs;
+  setting.model->forward(setting.theta, x, outputs);
+  BOOST_TEST(
+      (outputs - full_products(*setting.model, setting.theta, x, relu)).cwiseAbs().maxCoeff() <=
+      1e-15);
+  // A non-finite weight of a dead unit: never read by a sum over live inputs, yet
+  // every output is NaN, as in the full product.
+  for (const double weight : {std::nan(""), std::numeric_limits<double>::infinity()}) {
+    layout.view(setting.theta, layout.find("W2"))(10, 0) = weight;
+    setting.model->forward(setting.theta, x, outputs);
+    BOOST_TEST(outputs.array().isNaN().all(), weight);
   }
 }
 

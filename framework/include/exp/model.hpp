@@ -68,8 +68,9 @@ class Model : public PluginObject {
   // Sets theta (already sized to layout().size()) to the initial parameters.
   virtual void initialize(Vector& theta, Random& rng) const = 0;
   // outputs = f(theta, inputs): B x K for inputs B x D, row by row: row n of the
-  // outputs depends on theta and row n of the inputs alone (exp evaluates a batch in
-  // blocks of rows and a data set in chunks, on several threads). Thread-safe.
+  // outputs depends on theta and row n of the inputs alone, up to rounding (exp
+  // evaluates a batch in blocks of rows and a data set in chunks, on several threads;
+  // the blocks are fixed, so results do not depend on the threads). Thread-safe.
   virtual void forward(const Vector& theta, const Matrix& inputs, Matrix& outputs) const = 0;
   // gradient = dL/dtheta of loss.batch(f(theta, batch.inputs), batch). False if unsupported.
   virtual bool backprop(const Vector& theta, const Batch& batch, const Loss& loss,

@@ -96,6 +96,10 @@ struct BatchCache {
 
  private:
   void prepare_measures();  // the loss's form, targets, and room for each sample's measures
+  // One pool job: the forward blocks (with their measures), the first layer's input
+  // lists, and, by the thread that finishes the last block, finish_measures and
+  // prepare_later_inputs. These two must not resize `columns` or touch columns[0],
+  // which other threads are still building.
   void forward_and_first_inputs(ThreadPool& pool);
   // Rows [8 block, 8 block + 8) of the batch through every layer, then their measures.
   void forward_block(std::size_t block);

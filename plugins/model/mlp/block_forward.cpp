@@ -35,8 +35,8 @@ bool all_finite(const double* x, std::size_t count) {
 
 // pre = the pre-activations of `layer` for all rows of x: block by block when the
 // first block is mostly zero (each block still decides for itself) and the layer's
-// weights are finite, else one product (whose 0 * NaN makes every row NaN, as a
-// full pass does).
+// weights are finite, else one product (where a zero input times a NaN or infinite
+// weight makes the row NaN, as a full pass does).
 void layer_affine(const Network& network, const Vector& theta, std::size_t layer, const Matrix& x,
                   Matrix& pre) {
   const auto first_rows = std::min(Eigen::Index(kForwardRows), x.rows());

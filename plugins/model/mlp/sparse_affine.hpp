@@ -1,16 +1,17 @@
 // The pre-activations of a few rows of a batch, z = x W + b, with each entry summed
 // over the non-zero inputs only, in increasing input order: a zero input times a
 // finite weight adds nothing, and in MNIST's digits four pixels in five are zero. The
-// forward passes in blocks of 8 rows (block_forward.hpp: the shortcut's own and the
-// model's) run it on the blocks that are mostly zero. Each row's non-zero inputs are listed once; then, for a chunk of units at a
-// time, the row's sums are carried in registers over that list, reading one row of W
-// per non-zero input (no packed copy of W per block, as a general matrix product makes,
-// and no store of the sums per input). On denser blocks (Fashion-MNIST's images are
-// half non-zero, sigmoid layers all) the product is faster. Each entry's sum does not
-// depend on the other rows, so the result is the same whichever blocks the batch is
-// cut into. (Unlike a full product, a zero input times an infinite or NaN weight adds
-// nothing here: the model's forward pass takes the full product for such parameters,
-// so their loss is NaN, and the run stops on it.)
+// shortcut's own pass runs it on every block of 8 rows that is mostly zero; the model's
+// forward() on the blocks of a layer whose first block is mostly zero and whose
+// weights are finite (block_forward.hpp). Each row's non-zero inputs are listed once;
+// then, for a chunk of units at a time, the row's sums are carried in registers over
+// that list, reading one row of W per non-zero input (no packed copy of W per block, as
+// a general matrix product makes, and no store of the sums per input). On denser blocks
+// (Fashion-MNIST's images are half non-zero, sigmoid layers all) the product is faster.
+// Each entry's sum does not depend on the other rows, so the result is the same
+// whichever blocks the batch is cut into. (Unlike a full product, a zero input times an
+// infinite or NaN weight adds nothing here: the model's forward pass takes the full
+// product for such weights, so their loss is NaN, and the run stops on it.)
 //
 //   SparseRows rows(inputs);
 //   if (rows.mostly_zero()) rows.affine(network, theta, layer, z);

@@ -1,6 +1,9 @@
 // A model whose forward pass breaks the row contract: it returns one row fewer than
 // it is given (a plugin author's off-by-one). A loss would then read the batch's
 // targets by a row count that is not the batch's; exp must stop with the shapes named.
+#include <algorithm>
+#include <memory>
+
 #include "exp/model.hpp"
 
 namespace {
