@@ -6,8 +6,7 @@
 
 namespace xp {
 
-void check_forward_shape(const Matrix& outputs, Eigen::Index input_rows) {
-  const Eigen::Index rows = input_rows;
+void check_forward_shape(const Matrix& outputs, Eigen::Index rows) {
   if (outputs.rows() == rows && (rows == 0 || outputs.cols() > 0)) return;
   const std::string expected = outputs.cols() > 0
                                    ? std::to_string(rows) + " x " + std::to_string(outputs.cols())

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE plugin loader
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <numeric>
 #include <utility>
 #include <vector>
 
@@ -188,7 +189,7 @@ BOOST_AUTO_TEST_CASE(a_model_whose_forward_pass_drops_a_row_is_stopped_with_the_
   xp::Context context;
   context.seed = 42;
   const auto data = xp::test::make<xp::Dataset>(
-      PluginKind::dataset, "synthetic", "{samples: 40, classes: 3, dimensions: 2}", context);
+      PluginKind::dataset, "synthetic", "{samples: 200, classes: 3, dimensions: 2}", context);
   context.input_size = data->input_size();
   context.output_size = data->output_size();
   xp::PluginRegistry registry({kBad});
@@ -206,6 +207,14 @@ BOOST_AUTO_TEST_CASE(a_model_whose_forward_pass_drops_a_row_is_stopped_with_the_
   const xp::Objective objective(*model, *loss, batch, pool);
   BOOST_TEST(error_of([&] { objective.loss(theta); }) == five_rows);
   BOOST_TEST(error_of([&] { xp::batch_loss(*model, *loss, theta, batch, pool); }) == five_rows);
+  // A step's loss of 100 rows runs in blocks of 32 on the pool: the first block is named.
+  std::vector<std::size_t> hundred(100);
+  std::iota(hundred.begin(), hundred.end(), std::size_t(0));
+  xp::Batch large;
+  data->gather(xp::Split::train, hundred, large);
+  BOOST_TEST(error_of([&] { xp::batch_loss(*model, *loss, theta, large, pool); }) ==
+             "the model's forward pass returned 31 x 3 outputs for 32 input rows (expected 32 x 3: "
+             "one row of outputs per row of inputs)");
   // In chunks of 8 rows on one thread: the first chunk is the one reported.
   BOOST_TEST(
       error_of([&] { xp::accuracy(*model, theta, *data, xp::Split::train, 8); }) ==

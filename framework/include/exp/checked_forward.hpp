@@ -10,9 +10,9 @@
 
 namespace xp {
 
-// Throws Error unless a forward pass of `input_rows` rows returned one row of outputs
+// Throws Error unless a forward pass of `rows` input rows returned one row of outputs
 // per row of inputs and, for a batch that is not empty, at least one column.
-void check_forward_shape(const Matrix& outputs, Eigen::Index input_rows);
+void check_forward_shape(const Matrix& outputs, Eigen::Index rows);
 
 // outputs = model.forward(theta, inputs), then check_forward_shape.
 void checked_forward(const Model& model, const Vector& theta, const Matrix& inputs,

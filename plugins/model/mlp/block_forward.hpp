@@ -7,10 +7,9 @@
 //  - The model's forward() (the losses and accuracies exp records, the naive
 //    differences) goes layer by layer: forward_skipping_zeros. A layer whose first
 //    block of inputs is mostly zero and whose weights are finite is summed block by
-//    block; any other
-//    (Fashion-MNIST's images, a sigmoid layer's activations) is one product over all
-//    rows, as a full pass makes it, which packs the weights once instead of once per
-//    block.
+//    block; any other (Fashion-MNIST's images, a sigmoid layer's activations) is one
+//    product over all rows, as a full pass makes it, which packs the weights once
+//    instead of once per block.
 //
 //   ForwardPass pass;
 //   prepare_pass(network, inputs.rows(), pass);
